@@ -1,0 +1,144 @@
+/**
+ * Time as an injected dependency. Engine, router and simulation code read time only through a
+ * {@linkcode Clock}, so the same logic runs live (real time, absolute deadlines) and in virtual time
+ * (discrete events, no sleeping).
+ * @module
+ */
+
+/** A handle to a scheduled callback. */
+export interface Timer {
+  /** Cancels the callback if it has not run yet. */
+  cancel(): void;
+}
+
+/** The only way engine, router and simulation code reads or waits for time. */
+export interface Clock {
+  /** Milliseconds since an arbitrary fixed origin; monotonic. */
+  nowMs(): number;
+  /** Runs `callback` once when the clock reaches `deadlineMs` (absolute, in this clock's ms). */
+  setTimer(deadlineMs: number, callback: () => void): Timer;
+  /** Resolves when the clock reaches `deadlineMs`. */
+  sleepUntil(deadlineMs: number): Promise<void>;
+}
+
+/**
+ * Real time from `performance.now()`. Timers are armed for absolute deadlines, so a chain of
+ * timers does not accumulate the ~0.8 ms per tick drift that `setInterval` shows.
+ */
+export class RealClock implements Clock {
+  nowMs(): number {
+    return performance.now();
+  }
+
+  setTimer(deadlineMs: number, callback: () => void): Timer {
+    const id = setTimeout(callback, Math.max(0, deadlineMs - performance.now()));
+    return { cancel: () => clearTimeout(id) };
+  }
+
+  sleepUntil(deadlineMs: number): Promise<void> {
+    return new Promise((resolve) => this.setTimer(deadlineMs, resolve));
+  }
+}
+
+interface VirtualTimer {
+  readonly deadlineMs: number;
+  readonly sequence: number;
+  callback: (() => void) | null;
+}
+
+/**
+ * Virtual time for discrete-event simulation and deterministic tests. Time moves only when
+ * {@linkcode VirtualClock.runNext} or {@linkcode VirtualClock.runUntil} is called; timers at equal
+ * deadlines run in the order they were set.
+ */
+export class VirtualClock implements Clock {
+  #nowMs: number;
+  #sequence = 0;
+  #heap: VirtualTimer[] = [];
+
+  constructor(startMs = 0) {
+    this.#nowMs = startMs;
+  }
+
+  nowMs(): number {
+    return this.#nowMs;
+  }
+
+  setTimer(deadlineMs: number, callback: () => void): Timer {
+    const timer: VirtualTimer = {
+      deadlineMs: Math.max(deadlineMs, this.#nowMs),
+      sequence: this.#sequence++,
+      callback,
+    };
+    heapPush(this.#heap, timer);
+    return { cancel: () => void (timer.callback = null) };
+  }
+
+  sleepUntil(deadlineMs: number): Promise<void> {
+    return new Promise((resolve) => this.setTimer(deadlineMs, resolve));
+  }
+
+  /** Number of timers still scheduled (cancelled ones included until they are popped). */
+  get pendingTimers(): number {
+    return this.#heap.length;
+  }
+
+  /** Deadline of the earliest scheduled timer, or `undefined` when none is left. */
+  peekDeadlineMs(): number | undefined {
+    return this.#heap[0]?.deadlineMs;
+  }
+
+  /** Advances to the earliest timer and runs it. Returns false when no timer is left. */
+  runNext(): boolean {
+    while (this.#heap.length > 0) {
+      const timer = heapPop(this.#heap)!;
+      if (timer.callback === null) continue;
+      this.#nowMs = timer.deadlineMs;
+      const callback = timer.callback;
+      timer.callback = null;
+      callback();
+      return true;
+    }
+    return false;
+  }
+
+  /** Runs every timer due at or before `deadlineMs`, then sets the time to `deadlineMs`. */
+  runUntil(deadlineMs: number): void {
+    while (this.#heap.length > 0 && this.#heap[0]!.deadlineMs <= deadlineMs) this.runNext();
+    this.#nowMs = Math.max(this.#nowMs, deadlineMs);
+  }
+}
+
+function isEarlier(a: VirtualTimer, b: VirtualTimer): boolean {
+  return a.deadlineMs < b.deadlineMs || (a.deadlineMs === b.deadlineMs && a.sequence < b.sequence);
+}
+
+function heapPush(heap: VirtualTimer[], timer: VirtualTimer): void {
+  heap.push(timer);
+  let index = heap.length - 1;
+  while (index > 0) {
+    const parent = (index - 1) >> 1;
+    if (!isEarlier(heap[index]!, heap[parent]!)) break;
+    [heap[index], heap[parent]] = [heap[parent]!, heap[index]!];
+    index = parent;
+  }
+}
+
+function heapPop(heap: VirtualTimer[]): VirtualTimer | undefined {
+  const top = heap[0];
+  const last = heap.pop();
+  if (heap.length === 0 || last === undefined) return top;
+  heap[0] = last;
+  let index = 0;
+  for (;;) {
+    const left = 2 * index + 1;
+    const right = left + 1;
+    let smallest = index;
+    if (left < heap.length && isEarlier(heap[left]!, heap[smallest]!)) smallest = left;
+    if (right < heap.length && isEarlier(heap[right]!, heap[smallest]!)) smallest = right;
+    if (smallest === index) break;
+    [heap[index], heap[smallest]] = [heap[smallest]!, heap[index]!];
+    index = smallest;
+  }
+  return top;
+}

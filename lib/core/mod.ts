@@ -1,0 +1,19 @@
+/**
+ * Shared foundations: clock, seeded randomness, invariants, the deterministic tokenizer and block
+ * hashing.
+ * @module
+ */
+export { type Clock, RealClock, type Timer, VirtualClock } from "./clock.ts";
+export { invariant, InvariantError } from "./invariant.ts";
+export { createRng, type Rng } from "./rng.ts";
+export {
+  countTokens,
+  detokenize,
+  FIRST_TEXT_ID,
+  OUTPUT_WORD_IDS,
+  OUTPUT_WORDS,
+  tokenize,
+  VOCAB_SIZE,
+} from "./tokens.ts";
+export { blockHashes, hashBlock, ROOT_BLOCK_HASH } from "./block_hash.ts";
+export { parseFlags, type FlagSpec, UsageError } from "./cli.ts";

@@ -1,0 +1,114 @@
+/**
+ * A deterministic, download-free tokenizer. Text is cut into pieces the way BPE pre-tokenizers do
+ * (an optional leading space glued to a run of up to 5 letters, up to 3 digits, or one other
+ * character; runs of whitespace), and each piece is hashed to an id. The same text always yields the
+ * same ids, so requests that share a text prefix share a token prefix and hit the engine's prefix
+ * cache. English prose averages about 4 characters per token, close to real BPE tokenizers.
+ * @module
+ */
+
+/** Size of the id space; ids below {@linkcode FIRST_TEXT_ID} are reserved. */
+export const VOCAB_SIZE = 128_000;
+/** The first id a text piece can map to. */
+export const FIRST_TEXT_ID = 256;
+
+const SPACE = 32;
+
+/** Token ids of `text`. */
+export function tokenize(text: string): number[] {
+  const ids: number[] = [];
+  scanPieces(text, (start, end) => ids.push(pieceId(text, start, end)));
+  return ids;
+}
+
+/** Number of tokens in `text`, without building the id list. */
+export function countTokens(text: string): number {
+  let count = 0;
+  scanPieces(text, () => count++);
+  return count;
+}
+
+/**
+ * Words the mock engine generates. Each is one token (a space plus at most 5 letters), so the
+ * generated text tokenizes back to exactly the generated ids.
+ */
+export const OUTPUT_WORDS: readonly string[] = (
+  "the of and to in is it that was for on are as with his they at be this from have or by one had " +
+  "not but what all were when we there can an your which their said if do will each about how up " +
+  "out them then she many some so these would other into has more her two like him see time could " +
+  "no make than first been its who now people my made over did down only way find use may water " +
+  "long little very after words called just where most know get through back much go good new " +
+  "write our me man too any day same right look think also around another came come work three " +
+  "word must because does part even place well such here take why things help put years different " +
+  "away again off went old number great tell men say small every found still between name should " +
+  "home big give air line set own under read last never us left end along while might next sound " +
+  "below saw something thought both few those always looked show large often together asked house " +
+  "world going want school important until form food keep children feet land side without boy once " +
+  "animals life enough took sometimes four head above kind began almost live page got earth need " +
+  "far hand high year mother light parts country father let night following picture being study " +
+  "second eyes soon times story boys since white days ever paper hard near sentence better best " +
+  "across during today others however sure means knew its try told young miles sun ways thing whole"
+).split(" ").filter((word) => word.length <= 5).map((word) => ` ${word}`);
+
+/** Id of each word in {@linkcode OUTPUT_WORDS}, in the same order. */
+export const OUTPUT_WORD_IDS: readonly number[] = OUTPUT_WORDS.map((word) => tokenize(word)[0]!);
+
+const WORD_BY_ID = new Map<number, string>(OUTPUT_WORDS.map((word, i) => [OUTPUT_WORD_IDS[i]!, word]));
+
+/**
+ * Text of generated ids. Ids outside {@linkcode OUTPUT_WORDS} have no known text and come back as
+ * `<id>`, since hashing is one-way.
+ */
+export function detokenize(ids: readonly number[]): string {
+  let text = "";
+  for (const id of ids) text += WORD_BY_ID.get(id) ?? `<${id}>`;
+  return text;
+}
+
+function isSpace(code: number): boolean {
+  return code === SPACE || (code >= 9 && code <= 13);
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+function scanPieces(text: string, emit: (start: number, end: number) => void): void {
+  const length = text.length;
+  let index = 0;
+  while (index < length) {
+    const start = index;
+    let code = text.charCodeAt(index);
+    if (isSpace(code)) {
+      const next = index + 1 < length ? text.charCodeAt(index + 1) : SPACE;
+      if (code === SPACE && !isSpace(next)) {
+        index++;
+        code = next;
+      } else {
+        while (index < length && isSpace(text.charCodeAt(index))) index++;
+        emit(start, index);
+        continue;
+      }
+    }
+    if (isLetter(code)) {
+      const limit = Math.min(length, index + 5);
+      while (index < limit && isLetter(text.charCodeAt(index))) index++;
+    } else if (isDigit(code)) {
+      const limit = Math.min(length, index + 3);
+      while (index < limit && isDigit(text.charCodeAt(index))) index++;
+    } else {
+      index++;
+    }
+    emit(start, index);
+  }
+}
+
+function pieceId(text: string, start: number, end: number): number {
+  let hash = 2166136261;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 16777619);
+  return FIRST_TEXT_ID + ((hash >>> 0) % (VOCAB_SIZE - FIRST_TEXT_ID));
+}
