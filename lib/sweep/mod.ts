@@ -20,3 +20,4 @@ export {
   SERVE_METRIC_COLUMNS,
   SERVE_RESULTS_SCHEMA,
 } from "./results_schemas.ts";
+export { type EngineAverages, engineAverages, type ReplicaWindow, scrapeWindows } from "./engine_averages.ts";
