@@ -41,8 +41,7 @@ export async function appendRow(path: string, schema: CsvSchema, row: CsvRow): P
     try {
       await file.lock(true);
       if (!(await isCurrent(file, path))) continue; // replaced while we waited for the lock
-      const text = decoder.decode(await readAll(file));
-      await replaceFile(path, appendedText(path, text, schema, cells));
+      await replaceFile(path, appendedBytes(path, await readAll(file), schema, cells));
       await removeStaleTemps(path);
       return;
     } finally {
@@ -51,17 +50,31 @@ export async function appendRow(path: string, schema: CsvSchema, row: CsvRow): P
   }
 }
 
-/** The file's text with the row appended, migrating an older header first. */
-function appendedText(path: string, text: string, schema: CsvSchema, cells: Map<string, string>): string {
-  const headerEnd = text.indexOf("\n");
-  const header = parseCsv(headerEnd < 0 ? text : text.slice(0, headerEnd + 1), path)[0] ?? [];
+/** The file's bytes with the row appended, migrating an older header first. */
+function appendedBytes(
+  path: string,
+  bytes: Uint8Array,
+  schema: CsvSchema,
+  cells: Map<string, string>,
+): Uint8Array {
+  const headerEnd = bytes.indexOf(0x0a);
+  const header =
+    parseCsv(decoder.decode(headerEnd < 0 ? bytes : bytes.subarray(0, headerEnd + 1)), path)[0] ?? [];
   if (header[0] !== SCHEMA_VERSION_COLUMN.name) {
     throw new TypeError(`${path}: not a results CSV, its header must start with 'schema_version'`);
   }
   const names = header.map((name) => name ?? "");
   const missing = schema.columns.map((column) => column.name).filter((name) => !names.includes(name));
-  if (missing.length === 0) return (text.endsWith("\n") ? text : `${text}\n`) + rowLine(names, cells);
-  const records = parseCsv(text, path);
+  if (missing.length === 0) {
+    // Common case: the old bytes untouched, plus the row (and a newline if a hand edit dropped it).
+    const separator = bytes.length > 0 && bytes[bytes.length - 1] !== 0x0a ? "\n" : "";
+    const row = encoder.encode(separator + rowLine(names, cells));
+    const out = new Uint8Array(bytes.length + row.length);
+    out.set(bytes);
+    out.set(row, bytes.length);
+    return out;
+  }
+  const records = parseCsv(decoder.decode(bytes), path);
   const widened = [...names, ...missing];
   const padding = ",".repeat(missing.length);
   let out = formatCsvLine(widened);
@@ -70,7 +83,7 @@ function appendedText(path: string, text: string, schema: CsvSchema, cells: Map<
     const cells = names.map((_, i) => formatCsvCell(record[i] ?? null));
     out += formatCsvLine(cells).slice(0, -1) + padding + "\n";
   }
-  return out + rowLine(widened, cells);
+  return encoder.encode(out + rowLine(widened, cells));
 }
 
 function rowLine(header: readonly string[], cells: Map<string, string>): string {
@@ -96,8 +109,8 @@ async function createFile(path: string, text: string): Promise<boolean> {
   }
 }
 
-async function replaceFile(path: string, text: string): Promise<void> {
-  const temp = await writeTemp(path, text);
+async function replaceFile(path: string, content: Uint8Array): Promise<void> {
+  const temp = await writeTemp(path, content);
   try {
     await Deno.rename(temp, path);
   } catch (error) {
@@ -106,13 +119,13 @@ async function replaceFile(path: string, text: string): Promise<void> {
   }
 }
 
-/** Writes `text` to a new hidden temp file beside `path` and fsyncs it. */
-async function writeTemp(path: string, text: string): Promise<string> {
+/** Writes `content` to a new hidden temp file beside `path` and fsyncs it. */
+async function writeTemp(path: string, content: string | Uint8Array): Promise<string> {
   const { dir, base } = splitPath(path);
   const temp = `${dir}/.${base}.${Deno.pid}-${tempCounter++}-${crypto.randomUUID().slice(0, 8)}.tmp`;
   const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
   try {
-    const bytes = encoder.encode(text);
+    const bytes = typeof content === "string" ? encoder.encode(content) : content;
     let offset = 0;
     while (offset < bytes.length) offset += await file.write(bytes.subarray(offset));
     await file.sync();

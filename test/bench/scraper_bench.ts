@@ -9,6 +9,8 @@
  *
  * Each transport first scrapes for --warmup-s (discarded: the first scrapes of a process pay for JIT
  * and lazy module init; its figures are printed) and then for --duration-s (reported).
+ * `cpu_wait_ms_per_s` is how long this process's threads waited for a CPU per second (schedstat): on a
+ * shared machine, lag spikes follow it.
  *
  * @module
  */
@@ -72,9 +74,11 @@ await runCli({
         const warmup = await startScraper(options);
         await sleep(Math.max(1, flags["warmup-s"]) * 1000); // also lets the load ramp up
         const coldStats = await warmup.stop();
+        const waitBefore = runQueueWaitMs();
         const scraper = await startScraper(options);
         await sleep(flags["duration-s"] * 1000);
         const stats = await scraper.stop();
+        const waitMsPerS = (runQueueWaitMs() - waitBefore) / flags["duration-s"];
         if (flags["warmup-s"] > 0) {
           console.log(
             `${thread}/${transport} warm-up: interval error p99 ${
@@ -83,15 +87,40 @@ await runCli({
           );
         }
         const loadStats = await load.stop();
-        rows.push(row(`${thread}/${transport}`, stats, loadStats.chunksPerS));
+        rows.push({
+          ...row(`${thread}/${transport}`, stats, loadStats.chunksPerS),
+          "cpu_wait_ms_per_s": Math.round(waitMsPerS),
+        });
       }
     }
+    console.log(
+      `load average at end: ${
+        Deno.loadavg().map((x) => x.toFixed(2)).join(" ")
+      } (${navigator.hardwareConcurrency} CPUs)`,
+    );
     console.table(rows);
   } finally {
     server.kill("SIGTERM");
     await server.status;
   }
 });
+
+/**
+ * Time this process's threads spent runnable but waiting for a CPU (Linux schedstat), in ms: other
+ * tenants of the machine, not the scraper, cause lag spikes when this is high.
+ */
+function runQueueWaitMs(): number {
+  let totalNs = 0;
+  try {
+    for (const task of Deno.readDirSync("/proc/self/task")) {
+      const fields = Deno.readTextFileSync(`/proc/self/task/${task.name}/schedstat`).trim().split(/\s+/);
+      totalNs += Number(fields[1] ?? 0);
+    }
+  } catch {
+    return NaN;
+  }
+  return totalNs / 1e6;
+}
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -164,3 +164,16 @@ Deno.test("appendRow() with a newer schema appends its columns to an older heade
     assert.equal(rows[2]!.label, payload("new", 0));
   });
 });
+
+Deno.test("appendRow() after a hand edit that dropped the final newline starts the row on its own line", async () => {
+  await withTempDir(async (dir) => {
+    const path = `${dir}/results.csv`;
+    await Deno.writeTextFile(path, "schema_version,run_id,status\n1,hand-0,ok");
+    await appendRow(path, TEST_SCHEMA_V1, fixtureRow("a", 0));
+    const rows = await readResultsRows(path, { schema: TEST_SCHEMA_V1 });
+    assert.deepEqual(rows.map((row) => [row.run_id, row.label]), [["hand-0", null], [
+      "a-0",
+      payload("a", 0),
+    ]]);
+  });
+});
