@@ -5,6 +5,7 @@
  * @module
  */
 import http from "node:http";
+import https from "node:https";
 import { parsePrometheusMetrics } from "./parse.ts";
 
 /** Which HTTP client the scraper uses. */
@@ -41,6 +42,7 @@ export async function scrapeOnce(
 
 class NodeHttpFetcher implements MetricsFetcher {
   readonly #agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  readonly #tlsAgent = new https.Agent({ keepAlive: true, maxSockets: 1 });
 
   get(url: string, timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
@@ -52,7 +54,9 @@ class NodeHttpFetcher implements MetricsFetcher {
         if (error) reject(error);
         else resolve(body!);
       };
-      const request = http.get(url, { agent: this.#agent, headers: { accept: "text/plain" } }, (response) => {
+      const tls = url.startsWith("https:");
+      const options = { agent: tls ? this.#tlsAgent : this.#agent, headers: { accept: "text/plain" } };
+      const request = (tls ? https : http).get(url, options, (response) => {
         if (response.statusCode !== 200) {
           response.resume();
           finish(new Error(`HTTP ${response.statusCode} from ${url}`));
@@ -74,6 +78,7 @@ class NodeHttpFetcher implements MetricsFetcher {
 
   close(): void {
     this.#agent.destroy();
+    this.#tlsAgent.destroy();
   }
 }
 

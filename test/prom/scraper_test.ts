@@ -139,3 +139,44 @@ Deno.test("Scraper rejects duplicate target names and bad URLs with a clear Type
   assert.throws(() => new Scraper({ targets: [{ name: "a", url: "localhost:80" }] }), TypeError);
   assert.throws(() => new Scraper({ targets: [], intervalMs: 0 }), RangeError);
 });
+
+Deno.test("startScraper() records a hung target as timeouts and skips its busy ticks", async () => {
+  // Each request is answered 400 ms late; shutdown answers the rest at once so the server can drain.
+  const pending = new Map<ReturnType<typeof setTimeout>, () => void>();
+  const slow = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen: () => {} },
+    () =>
+      new Promise<Response>((resolve) => {
+        const answer = () => resolve(new Response("late 1\n"));
+        const timer = setTimeout(() => {
+          pending.delete(timer);
+          answer();
+        }, 400);
+        pending.set(timer, answer);
+      }),
+  );
+  try {
+    const records: TimeseriesRecord[] = [];
+    const scraper = await startScraper({
+      targets: [{ name: "slow", url: `http://127.0.0.1:${slow.addr.port}` }],
+      thread: "main",
+      timeoutMs: 150,
+      onRecord: (record) => records.push(record),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const stats = await scraper.stop();
+    assert.ok(records.length >= 3, `records ${records.length}`);
+    assert.ok(
+      records.every((record) => /^Timed out after 150 ms/.test(record.error ?? "")),
+      JSON.stringify(records[0]),
+    );
+    assert.ok(stats.busySkips >= 1, "ticks while a scrape was in flight are skipped");
+    assert.equal(stats.ticks, records.length + stats.busySkips);
+  } finally {
+    for (const [timer, answer] of pending) {
+      clearTimeout(timer);
+      answer();
+    }
+    await slow.shutdown();
+  }
+});
