@@ -123,9 +123,91 @@ export function samplesToMetrics(samples: Iterable<PromSample>): Record<string, 
   return metrics;
 }
 
-/** Parses exposition text straight to `{ seriesKey: value }` (what the scraper stores). */
+/**
+ * Parses exposition text straight to `{ seriesKey: value }` (what the scraper stores). The fast path
+ * of the scraper: sample lines are checked as strictly as by {@linkcode parsePrometheusText}, but
+ * `# HELP`/`# TYPE` lines are not read (types are not part of the result).
+ * @throws {SyntaxError} `Cannot parse metrics line N: ...` for a malformed sample line.
+ */
 export function parsePrometheusMetrics(text: string): Record<string, number> {
-  return samplesToMetrics(parsePrometheusText(text));
+  const metrics: Record<string, number> = {};
+  let lineNumber = 0;
+  let start = 0;
+  while (start <= text.length) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    lineNumber++;
+    let line = text.slice(start, end);
+    start = end + 1;
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    const first = line.charCodeAt(0);
+    if (first === 0x20 || first === 0x09) line = line.trimStart();
+    if (line === "" || line.charCodeAt(0) === 0x23 /* # */) continue;
+    // Fast path: a line whose series text is already canonical is validated without building labels.
+    const seriesEnd = scanCanonicalSeries(line);
+    const value = seriesEnd < 0 ? undefined : scanValue(line, seriesEnd);
+    if (value !== undefined) {
+      metrics[line.slice(0, seriesEnd)] = value;
+      continue;
+    }
+    const sample = parseSampleText(line, lineNumber, true); // throws the precise error, or is non-canonical
+    metrics[seriesKey(sample.name, sample.labels)] = sample.value;
+  }
+  return metrics;
+}
+
+/**
+ * End of the series text when it is valid and canonical (`name` or `name{a="x",b="y"}` without blanks,
+ * empty braces, trailing commas or duplicate labels), else -1.
+ */
+function scanCanonicalSeries(line: string): number {
+  let index = 0;
+  const length = line.length;
+  let code = line.charCodeAt(0);
+  if (!(isLabelChar(code) || code === 0x3a) || (code >= 0x30 && code <= 0x39)) return -1;
+  while (++index < length && (isLabelChar(code = line.charCodeAt(index)) || code === 0x3a));
+  if (code !== 0x7b /* { */) return index;
+  index++;
+  const names: string[] = [];
+  for (;;) {
+    const start = index;
+    code = line.charCodeAt(index);
+    if (!isLabelChar(code) || (code >= 0x30 && code <= 0x39)) return -1;
+    while (++index < length && isLabelChar(line.charCodeAt(index)));
+    const name = line.slice(start, index);
+    if (names.includes(name)) return -1;
+    names.push(name);
+    if (line.charCodeAt(index) !== 0x3d /* = */ || line.charCodeAt(index + 1) !== 0x22 /* " */) return -1;
+    index += 2;
+    for (;;) {
+      const quote = line.indexOf('"', index);
+      if (quote < 0) return -1;
+      const backslash = line.indexOf("\\", index);
+      if (backslash < 0 || backslash > quote) {
+        index = quote + 1;
+        break;
+      }
+      const next = line.charCodeAt(backslash + 1);
+      if (next !== 0x5c && next !== 0x22 && next !== 0x6e) return -1;
+      index = backslash + 2;
+    }
+    code = line.charCodeAt(index);
+    if (code === 0x7d /* } */) return index + 1;
+    if (code !== 0x2c /* , */ || line.charCodeAt(index + 1) === 0x7d) return -1;
+    index++;
+  }
+}
+
+/** The value after a series ending at `end` (with an optional integer timestamp), or undefined. */
+function scanValue(line: string, end: number): number | undefined {
+  const blank = line.charCodeAt(end);
+  if (blank !== 0x20 && blank !== 0x09) return undefined;
+  const rest = line.slice(end + 1).trim();
+  const space = rest.indexOf(" ");
+  const valueText = space < 0 ? rest : rest.slice(0, space);
+  if (space >= 0 && !INT_REGEXP.test(rest.slice(space + 1))) return undefined;
+  if (FLOAT_REGEXP.test(valueText)) return Number(valueText);
+  return valueText === "" || rest.includes("\t") ? undefined : specialValue(valueText);
 }
 
 function escapeLabel(value: string): string {
@@ -203,7 +285,7 @@ function parseSampleText(line: string, lineNumber: number, withValue: boolean): 
   let index = 0;
   while (index < line.length && !isBreak(line.charCodeAt(index))) index++;
   const name = line.slice(0, index);
-  if (!METRIC_NAME_REGEXP.test(name)) fail(lineNumber, `invalid metric name '${name}'`);
+  if (!isMetricName(name)) fail(lineNumber, `invalid metric name '${name}'`);
   index = skipBlanks(line, index);
   const labels: Record<string, string> = {};
   if (line[index] === "{") index = parseLabels(line, index + 1, lineNumber, labels);
@@ -213,15 +295,28 @@ function parseSampleText(line: string, lineNumber: number, withValue: boolean): 
     if (rest !== "") fail(lineNumber, `unexpected text after series '${rest}'`);
     return sample;
   }
-  const fields = rest === "" ? [] : rest.split(/[ \t]+/);
-  if (fields.length === 0) fail(lineNumber, `missing value for '${name}'`);
-  if (fields.length > 2) fail(lineNumber, `unexpected text after the timestamp in '${line}'`);
-  sample.value = parseValue(fields[0]!, lineNumber);
-  if (fields[1] !== undefined) {
-    if (!INT_REGEXP.test(fields[1])) fail(lineNumber, `bad timestamp '${fields[1]}' (integer ms expected)`);
-    sample.timestampMs = Number(fields[1]);
+  if (rest === "") fail(lineNumber, `missing value for '${name}'`);
+  const blank = rest.search(/[ \t]/);
+  const valueText = blank < 0 ? rest : rest.slice(0, blank);
+  sample.value = parseValue(valueText, lineNumber);
+  if (blank >= 0) {
+    const timestamp = rest.slice(blank).trimStart();
+    if (/[ \t]/.test(timestamp)) fail(lineNumber, `unexpected text after the timestamp in '${line}'`);
+    if (!INT_REGEXP.test(timestamp)) fail(lineNumber, `bad timestamp '${timestamp}' (integer ms expected)`);
+    sample.timestampMs = Number(timestamp);
   }
   return sample;
+}
+
+function isMetricName(name: string): boolean {
+  if (name === "") return false;
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    if (!(isLabelChar(code) || code === 0x3a /* : */) || (i === 0 && code >= 0x30 && code <= 0x39)) {
+      return false;
+    }
+  }
+  return true;
 }
 
 function isBreak(code: number): boolean {
@@ -261,24 +356,23 @@ function parseLabels(
     if (line[index] !== '"') fail(lineNumber, `expected '"' to open the value of label '${labelName}'`);
     index++;
     let value = "";
-    let chunkStart = index;
     for (;;) {
-      if (index >= line.length) fail(lineNumber, `unterminated value of label '${labelName}'`);
-      const c = line[index]!;
-      if (c === '"') break;
-      if (c === "\\") {
-        value += line.slice(chunkStart, index);
-        const next = line[index + 1];
-        if (next === "\\" || next === '"') value += next;
-        else if (next === "n") value += "\n";
-        else fail(lineNumber, `invalid escape sequence '\\${next ?? ""}' in label '${labelName}'`);
-        index += 2;
-        chunkStart = index;
-        continue;
+      // Jump to the next quote or backslash: label values rarely hold escapes.
+      const quote = line.indexOf('"', index);
+      if (quote < 0) fail(lineNumber, `unterminated value of label '${labelName}'`);
+      const backslash = line.indexOf("\\", index);
+      if (backslash < 0 || backslash > quote) {
+        value += line.slice(index, quote);
+        index = quote;
+        break;
       }
-      index++;
+      value += line.slice(index, backslash);
+      const next = line[backslash + 1];
+      if (next === "\\" || next === '"') value += next;
+      else if (next === "n") value += "\n";
+      else fail(lineNumber, `invalid escape sequence '\\${next ?? ""}' in label '${labelName}'`);
+      index = backslash + 2;
     }
-    value += line.slice(chunkStart, index);
     labels[labelName] = value;
     index = skipBlanks(line, index + 1);
     if (line[index] === ",") index++;
@@ -288,9 +382,14 @@ function parseLabels(
 
 function parseValue(text: string, lineNumber: number): number {
   if (FLOAT_REGEXP.test(text)) return Number(text);
+  return specialValue(text) ?? fail(lineNumber, `bad value '${text}'`);
+}
+
+/** `+Inf`, `-Inf`, `NaN` and Go's other spellings of them (case-insensitive), else undefined. */
+function specialValue(text: string): number | undefined {
   const lower = text.toLowerCase();
   if (lower === "+inf" || lower === "inf" || lower === "+infinity" || lower === "infinity") return Infinity;
   if (lower === "-inf" || lower === "-infinity") return -Infinity;
   if (lower === "nan") return NaN;
-  fail(lineNumber, `bad value '${text}'`);
+  return undefined;
 }

@@ -5,7 +5,8 @@
  * the scraper's own stats.
  *
  *   deno run -A test/bench/scraper_bench.ts [--endpoints 16] [--duration-s 20] [--concurrency 64]
- *     [--itl-ms 10] [--tokens 100] [--transport node-http --transport fetch] [--warmup-s 3] [--spin-ms 2]
+ *     [--itl-ms 10] [--tokens 100] [--transport node-http --transport fetch] [--thread worker --thread main]
+ *     [--block-ms 0] [--rounds 1] [--warmup-s 3] [--spin-ms 2]
  *
  * Each transport first scrapes for --warmup-s (discarded: the first scrapes of a process pay for JIT
  * and lazy module init; its figures are printed) and then for --duration-s (reported).
@@ -42,6 +43,19 @@ const FLAGS = {
     help: "Where the scraper runs (worker, main), each measured",
     default: ["worker", "main"],
   },
+  "block-ms": {
+    type: "number",
+    help: "Also block the main thread this long every 500 ms (a summary, a big JSON.stringify, GC)",
+    default: 0,
+    min: 0,
+  },
+  "rounds": {
+    type: "number",
+    help: "Repeat every setup this many times (interleaved)",
+    default: 1,
+    integer: true,
+    min: 1,
+  },
   "spin-ms": { type: "number", help: "Scraper spinMs", default: 2, min: 0 },
 } satisfies FlagSpec;
 
@@ -63,36 +77,45 @@ await runCli({
   try {
     const ports = await readReadyLine(server.stdout);
     const rows: Record<string, string | number>[] = [];
-    for (const thread of flags.thread as ("worker" | "main")[]) {
-      for (const transport of flags.transport as ScrapeTransport[]) {
-        const load = startLoad(ports.stream_port, flags.concurrency, flags.tokens, flags["itl-ms"]);
-        const targets = ports.metrics_ports.map((port, i) => ({
-          name: `engine-${i}`,
-          url: `http://127.0.0.1:${port}`,
-        }));
-        const options = { targets, transport, thread, spinMs: flags["spin-ms"] };
-        const warmup = await startScraper(options);
-        await sleep(Math.max(1, flags["warmup-s"]) * 1000); // also lets the load ramp up
-        const coldStats = await warmup.stop();
-        const waitBefore = runQueueWaitMs();
-        const scraper = await startScraper(options);
-        await sleep(flags["duration-s"] * 1000);
-        const stats = await scraper.stop();
-        const waitMsPerS = (runQueueWaitMs() - waitBefore) / flags["duration-s"];
-        if (flags["warmup-s"] > 0) {
-          console.log(
-            `${thread}/${transport} warm-up: interval error p99 ${
-              coldStats.intervalErrorMs.p99.toFixed(3)
-            } ms, max ${coldStats.intervalErrorMs.max.toFixed(3)} ms`,
-          );
+    const blocker = flags["block-ms"] > 0
+      ? setInterval(() => {
+        const end = performance.now() + flags["block-ms"];
+        while (performance.now() < end) { /* a long synchronous task on the main thread */ }
+      }, 500)
+      : undefined;
+    for (let round = 0; round < flags.rounds; round++) {
+      for (const thread of flags.thread as ("worker" | "main")[]) {
+        for (const transport of flags.transport as ScrapeTransport[]) {
+          const load = startLoad(ports.stream_port, flags.concurrency, flags.tokens, flags["itl-ms"]);
+          const targets = ports.metrics_ports.map((port, i) => ({
+            name: `engine-${i}`,
+            url: `http://127.0.0.1:${port}`,
+          }));
+          const options = { targets, transport, thread, spinMs: flags["spin-ms"] };
+          const warmup = await startScraper(options);
+          await sleep(Math.max(1, flags["warmup-s"]) * 1000); // also lets the load ramp up
+          const coldStats = await warmup.stop();
+          const waitBefore = runQueueWaitMs();
+          const scraper = await startScraper(options);
+          await sleep(flags["duration-s"] * 1000);
+          const stats = await scraper.stop();
+          const waitMsPerS = (runQueueWaitMs() - waitBefore) / flags["duration-s"];
+          if (flags["warmup-s"] > 0) {
+            console.log(
+              `${thread}/${transport} warm-up: interval error p99 ${
+                coldStats.intervalErrorMs.p99.toFixed(3)
+              } ms, max ${coldStats.intervalErrorMs.max.toFixed(3)} ms`,
+            );
+          }
+          const loadStats = await load.stop();
+          rows.push({
+            ...row(`${thread}/${transport}`, stats, loadStats.chunksPerS),
+            "cpu_wait_ms_per_s": Math.round(waitMsPerS),
+          });
         }
-        const loadStats = await load.stop();
-        rows.push({
-          ...row(`${thread}/${transport}`, stats, loadStats.chunksPerS),
-          "cpu_wait_ms_per_s": Math.round(waitMsPerS),
-        });
       }
     }
+    clearInterval(blocker);
     console.log(
       `load average at end: ${
         Deno.loadavg().map((x) => x.toFixed(2)).join(" ")

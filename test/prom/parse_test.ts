@@ -10,6 +10,7 @@ import {
   parsePrometheusText,
   parseSeriesKey,
   Registry,
+  samplesToMetrics,
   seriesKey,
 } from "../../lib/prom/mod.ts";
 
@@ -99,6 +100,29 @@ Deno.test("seriesKey() re-renders every sample of a Registry exactly as exposed"
   assert.equal(metrics['vllm:num_requests_running{engine="0",model_name="m"}'], 7);
 });
 
+const ODD_BUT_VALID = [
+  "# TYPE http_requests_total counter",
+  'http_requests_total{method="post",code="200",} 1027 1395066363000',
+  'http_requests_total { method = "post" , code="400" }    3   1395066363000\r',
+  "  indented 1",
+  "empty_braces{} 2",
+  'tabbed{a="b"}\t4\t5',
+  'escaped{path="C:\\\\DIR",q="say \\"hi\\"\\n"} +Inf',
+  "words_inf -Infinity",
+  "words_nan nan",
+  'dup_looking{a="1",ab="2"} 1e-3',
+].join("\n");
+
+Deno.test("parsePrometheusMetrics() (fast path) equals samplesToMetrics(parsePrometheusText()) on canonical and odd input", () => {
+  for (const text of [exampleRegistry().render(), ODD_BUT_VALID]) {
+    assert.deepEqual(parsePrometheusMetrics(text), samplesToMetrics(parsePrometheusText(text)));
+  }
+  const metrics = parsePrometheusMetrics(ODD_BUT_VALID);
+  assert.equal(metrics['http_requests_total{method="post",code="400"}'], 3);
+  assert.equal(metrics.empty_braces, 2);
+  assert.equal(metrics['tabbed{a="b"}'], 4);
+});
+
 Deno.test("parsePrometheusText() reads timestamps, comments, blanks, CRLF, trailing commas and untyped lines", () => {
   const text = [
     "# a free comment",
@@ -178,12 +202,17 @@ Deno.test("parsePrometheusText() throws a SyntaxError naming the line for malfor
     ["\n\nx 0x10", /line 3: bad value '0x10'/],
   ];
   for (const [text, message] of cases) {
-    assert.throws(() => parsePrometheusText(text), (error: unknown) => {
-      assert.ok(error instanceof SyntaxError, `${JSON.stringify(text)} threw ${error}`);
-      assert.match(error.message, /^Cannot parse metrics line \d+: /);
-      assert.match(error.message, message);
-      return true;
-    });
+    const parsers = text.startsWith("#") || text.includes("\n#")
+      ? [parsePrometheusText]
+      : [parsePrometheusText, parsePrometheusMetrics];
+    for (const parse of parsers) {
+      assert.throws(() => parse(text), (error: unknown) => {
+        assert.ok(error instanceof SyntaxError, `${JSON.stringify(text)} threw ${error}`);
+        assert.match(error.message, /^Cannot parse metrics line \d+: /);
+        assert.match(error.message, message);
+        return true;
+      });
+    }
   }
 });
 
