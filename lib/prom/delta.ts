@@ -5,7 +5,7 @@
  * @module
  */
 import { foldHistograms, type HistogramSeries, mergeHistograms, type SeriesInput } from "./histogram_fold.ts";
-import { parseSeriesKey } from "./parse.ts";
+import { parseSeriesKey } from "./series_key.ts";
 
 /** Series suffixes that only grow (until the process restarts). */
 const CUMULATIVE_SUFFIXES = ["_total", "_count", "_sum", "_bucket"];

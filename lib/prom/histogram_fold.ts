@@ -4,7 +4,8 @@
  * `{ seriesKey: value }` maps of timeseries.jsonl alike.
  * @module
  */
-import { parseSeriesKey, type PromSample } from "./parse.ts";
+import type { PromSample } from "./parse.ts";
+import { parseSeriesKey } from "./series_key.ts";
 
 /** One cumulative bucket: observations ≤ `le`. */
 export interface HistogramBucket {

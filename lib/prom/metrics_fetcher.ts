@@ -6,7 +6,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { parsePrometheusMetrics } from "./parse.ts";
+import { parsePrometheusMetrics } from "./parse_metrics.ts";
 
 /** Which HTTP client the scraper uses. */
 export type ScrapeTransport = "node-http" | "fetch";

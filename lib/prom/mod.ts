@@ -9,15 +9,14 @@ export { Gauge, GaugeChild } from "./gauge.ts";
 export { Histogram, HistogramChild, type HistogramOptions } from "./histogram.ts";
 export {
   parsePrometheusFamilies,
-  parsePrometheusMetrics,
   parsePrometheusText,
-  parseSeriesKey,
   type PromFamily,
   type PromSample,
   type PromType,
   samplesToMetrics,
-  seriesKey,
 } from "./parse.ts";
+export { parsePrometheusMetrics } from "./parse_metrics.ts";
+export { parseSeriesKey, seriesKey } from "./series_key.ts";
 export {
   foldHistograms,
   type HistogramBucket,

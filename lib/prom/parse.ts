@@ -6,6 +6,8 @@
  * silently half-read.
  * @module
  */
+import { fail, isMetricName, parseSampleText } from "./_scan.ts";
+import { seriesKey } from "./series_key.ts";
 
 /** Metric types of the 0.0.4 format. */
 export type PromType = "counter" | "gauge" | "histogram" | "summary" | "untyped";
@@ -35,10 +37,6 @@ export interface PromFamily {
 }
 
 const TYPES: ReadonlySet<string> = new Set(["counter", "gauge", "histogram", "summary", "untyped"]);
-const METRIC_NAME_REGEXP = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
-const LABEL_NAME_REGEXP = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
-const FLOAT_REGEXP = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INT_REGEXP = /^-?\d+$/;
 /** Which suffixes may hang off a family of each type (prometheus_client naming). */
 const SUFFIXES_BY_TYPE: Readonly<Record<string, readonly string[]>> = {
   counter: ["_total", "_created"],
@@ -69,10 +67,9 @@ export function parsePrometheusFamilies(text: string): PromFamily[] {
       parseComment(trimmed, lineNumber, families, typed, seenSamples);
       continue;
     }
-    const sample = parseSampleText(trimmed, lineNumber, true);
-    const family = resolveFamily(sample.name, typed);
-    sample.family = family;
-    sample.type = typed.get(family) ?? "untyped";
+    const scanned = parseSampleText(trimmed, lineNumber, true);
+    const family = resolveFamily(scanned.name, typed);
+    const sample: PromSample = { ...scanned, type: typed.get(family) ?? "untyped", family };
     seenSamples.add(family);
     let entry = families.get(family);
     if (entry === undefined) {
@@ -94,128 +91,11 @@ export function parsePrometheusText(text: string): PromSample[] {
   return samples;
 }
 
-/**
- * Canonical series key as exposed: `name{a="x",b="y"}` (labels in the given order, values
- * escaped), or `name` without labels. The timeseries JSONL uses these as keys.
- */
-export function seriesKey(name: string, labels: Readonly<Record<string, string>>): string {
-  let inner = "";
-  for (const label in labels) {
-    if (inner !== "") inner += ",";
-    inner += `${label}="${escapeLabel(labels[label]!)}"`;
-  }
-  return inner === "" ? name : `${name}{${inner}}`;
-}
-
-/**
- * Splits a series key (as produced by {@linkcode seriesKey}) back into name and labels.
- * @throws {SyntaxError} when `key` is not `name` or `name{labels}`.
- */
-export function parseSeriesKey(key: string): { name: string; labels: Record<string, string> } {
-  const sample = parseSampleText(key, 1, false);
-  return { name: sample.name, labels: sample.labels };
-}
-
 /** Flattens samples to `{ seriesKey: value }`, the shape of a timeseries line's `metrics`. */
 export function samplesToMetrics(samples: Iterable<PromSample>): Record<string, number> {
   const metrics: Record<string, number> = {};
   for (const sample of samples) metrics[seriesKey(sample.name, sample.labels)] = sample.value;
   return metrics;
-}
-
-/**
- * Parses exposition text straight to `{ seriesKey: value }` (what the scraper stores). The fast path
- * of the scraper: sample lines are checked as strictly as by {@linkcode parsePrometheusText}, but
- * `# HELP`/`# TYPE` lines are not read (types are not part of the result).
- * @throws {SyntaxError} `Cannot parse metrics line N: ...` for a malformed sample line.
- */
-export function parsePrometheusMetrics(text: string): Record<string, number> {
-  const metrics: Record<string, number> = {};
-  let lineNumber = 0;
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf("\n", start);
-    if (end < 0) end = text.length;
-    lineNumber++;
-    let line = text.slice(start, end);
-    start = end + 1;
-    if (line.endsWith("\r")) line = line.slice(0, -1);
-    const first = line.charCodeAt(0);
-    if (first === 0x20 || first === 0x09) line = line.trimStart();
-    if (line === "" || line.charCodeAt(0) === 0x23 /* # */) continue;
-    // Fast path: a line whose series text is already canonical is validated without building labels.
-    const seriesEnd = scanCanonicalSeries(line);
-    const value = seriesEnd < 0 ? undefined : scanValue(line, seriesEnd);
-    if (value !== undefined) {
-      metrics[line.slice(0, seriesEnd)] = value;
-      continue;
-    }
-    const sample = parseSampleText(line, lineNumber, true); // throws the precise error, or is non-canonical
-    metrics[seriesKey(sample.name, sample.labels)] = sample.value;
-  }
-  return metrics;
-}
-
-/**
- * End of the series text when it is valid and canonical (`name` or `name{a="x",b="y"}` without blanks,
- * empty braces, trailing commas or duplicate labels), else -1.
- */
-function scanCanonicalSeries(line: string): number {
-  let index = 0;
-  const length = line.length;
-  let code = line.charCodeAt(0);
-  if (!(isLabelChar(code) || code === 0x3a) || (code >= 0x30 && code <= 0x39)) return -1;
-  while (++index < length && (isLabelChar(code = line.charCodeAt(index)) || code === 0x3a));
-  if (code !== 0x7b /* { */) return index;
-  index++;
-  const names: string[] = [];
-  for (;;) {
-    const start = index;
-    code = line.charCodeAt(index);
-    if (!isLabelChar(code) || (code >= 0x30 && code <= 0x39)) return -1;
-    while (++index < length && isLabelChar(line.charCodeAt(index)));
-    const name = line.slice(start, index);
-    if (names.includes(name)) return -1;
-    names.push(name);
-    if (line.charCodeAt(index) !== 0x3d /* = */ || line.charCodeAt(index + 1) !== 0x22 /* " */) return -1;
-    index += 2;
-    for (;;) {
-      const quote = line.indexOf('"', index);
-      if (quote < 0) return -1;
-      const backslash = line.indexOf("\\", index);
-      if (backslash < 0 || backslash > quote) {
-        index = quote + 1;
-        break;
-      }
-      const next = line.charCodeAt(backslash + 1);
-      if (next !== 0x5c && next !== 0x22 && next !== 0x6e) return -1;
-      index = backslash + 2;
-    }
-    code = line.charCodeAt(index);
-    if (code === 0x7d /* } */) return index + 1;
-    if (code !== 0x2c /* , */ || line.charCodeAt(index + 1) === 0x7d) return -1;
-    index++;
-  }
-}
-
-/** The value after a series ending at `end` (with an optional integer timestamp), or undefined. */
-function scanValue(line: string, end: number): number | undefined {
-  const blank = line.charCodeAt(end);
-  if (blank !== 0x20 && blank !== 0x09) return undefined;
-  const rest = line.slice(end + 1).trim();
-  const space = rest.indexOf(" ");
-  const valueText = space < 0 ? rest : rest.slice(0, space);
-  if (space >= 0 && !INT_REGEXP.test(rest.slice(space + 1))) return undefined;
-  if (FLOAT_REGEXP.test(valueText)) return Number(valueText);
-  return valueText === "" || rest.includes("\t") ? undefined : specialValue(valueText);
-}
-
-function escapeLabel(value: string): string {
-  return value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`));
-}
-
-function fail(lineNumber: number, what: string): never {
-  throw new SyntaxError(`Cannot parse metrics line ${lineNumber}: ${what}`);
 }
 
 function parseComment(
@@ -232,7 +112,7 @@ function parseComment(
   const space = rest.search(/[ \t]/);
   const name = space < 0 ? rest : rest.slice(0, space);
   const argument = space < 0 ? "" : rest.slice(space).replace(/^[ \t]+/, "");
-  if (!METRIC_NAME_REGEXP.test(name)) fail(lineNumber, `${keyword} needs a valid metric name, got '${name}'`);
+  if (!isMetricName(name)) fail(lineNumber, `${keyword} needs a valid metric name, got '${name}'`);
   let family = families.get(name);
   if (keyword === "TYPE") {
     const type = argument.trimEnd();
@@ -278,118 +158,4 @@ function resolveFamily(name: string, typed: Map<string, PromType>): string {
     }
   }
   return name;
-}
-
-/** Parses `name{labels} value [timestamp]`, or just `name{labels}` when `withValue` is false. */
-function parseSampleText(line: string, lineNumber: number, withValue: boolean): PromSample {
-  let index = 0;
-  while (index < line.length && !isBreak(line.charCodeAt(index))) index++;
-  const name = line.slice(0, index);
-  if (!isMetricName(name)) fail(lineNumber, `invalid metric name '${name}'`);
-  index = skipBlanks(line, index);
-  const labels: Record<string, string> = {};
-  if (line[index] === "{") index = parseLabels(line, index + 1, lineNumber, labels);
-  const sample: PromSample = { name, labels, value: NaN, type: "untyped", family: name };
-  const rest = line.slice(index).trim();
-  if (!withValue) {
-    if (rest !== "") fail(lineNumber, `unexpected text after series '${rest}'`);
-    return sample;
-  }
-  if (rest === "") fail(lineNumber, `missing value for '${name}'`);
-  const blank = rest.search(/[ \t]/);
-  const valueText = blank < 0 ? rest : rest.slice(0, blank);
-  sample.value = parseValue(valueText, lineNumber);
-  if (blank >= 0) {
-    const timestamp = rest.slice(blank).trimStart();
-    if (/[ \t]/.test(timestamp)) fail(lineNumber, `unexpected text after the timestamp in '${line}'`);
-    if (!INT_REGEXP.test(timestamp)) fail(lineNumber, `bad timestamp '${timestamp}' (integer ms expected)`);
-    sample.timestampMs = Number(timestamp);
-  }
-  return sample;
-}
-
-function isMetricName(name: string): boolean {
-  if (name === "") return false;
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    if (!(isLabelChar(code) || code === 0x3a /* : */) || (i === 0 && code >= 0x30 && code <= 0x39)) {
-      return false;
-    }
-  }
-  return true;
-}
-
-function isBreak(code: number): boolean {
-  return code === 0x7b /* { */ || code === 0x20 || code === 0x09;
-}
-
-function isLabelChar(code: number): boolean {
-  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) ||
-    code === 0x5f;
-}
-
-function skipBlanks(line: string, index: number): number {
-  while (line[index] === " " || line[index] === "\t") index++;
-  return index;
-}
-
-/** Reads labels after `{`; returns the index after `}`. */
-function parseLabels(
-  line: string,
-  index: number,
-  lineNumber: number,
-  labels: Record<string, string>,
-): number {
-  for (;;) {
-    index = skipBlanks(line, index);
-    if (line[index] === "}") return index + 1;
-    let end = index;
-    while (end < line.length && isLabelChar(line.charCodeAt(end))) end++;
-    const labelName = line.slice(index, end);
-    if (!LABEL_NAME_REGEXP.test(labelName)) {
-      fail(lineNumber, `invalid label name at column ${index + 1} in '${line}'`);
-    }
-    if (Object.hasOwn(labels, labelName)) fail(lineNumber, `duplicate label '${labelName}'`);
-    index = skipBlanks(line, end);
-    if (line[index] !== "=") fail(lineNumber, `expected '=' after label '${labelName}'`);
-    index = skipBlanks(line, index + 1);
-    if (line[index] !== '"') fail(lineNumber, `expected '"' to open the value of label '${labelName}'`);
-    index++;
-    let value = "";
-    for (;;) {
-      // Jump to the next quote or backslash: label values rarely hold escapes.
-      const quote = line.indexOf('"', index);
-      if (quote < 0) fail(lineNumber, `unterminated value of label '${labelName}'`);
-      const backslash = line.indexOf("\\", index);
-      if (backslash < 0 || backslash > quote) {
-        value += line.slice(index, quote);
-        index = quote;
-        break;
-      }
-      value += line.slice(index, backslash);
-      const next = line[backslash + 1];
-      if (next === "\\" || next === '"') value += next;
-      else if (next === "n") value += "\n";
-      else fail(lineNumber, `invalid escape sequence '\\${next ?? ""}' in label '${labelName}'`);
-      index = backslash + 2;
-    }
-    labels[labelName] = value;
-    index = skipBlanks(line, index + 1);
-    if (line[index] === ",") index++;
-    else if (line[index] !== "}") fail(lineNumber, `expected ',' or '}' after label '${labelName}'`);
-  }
-}
-
-function parseValue(text: string, lineNumber: number): number {
-  if (FLOAT_REGEXP.test(text)) return Number(text);
-  return specialValue(text) ?? fail(lineNumber, `bad value '${text}'`);
-}
-
-/** `+Inf`, `-Inf`, `NaN` and Go's other spellings of them (case-insensitive), else undefined. */
-function specialValue(text: string): number | undefined {
-  const lower = text.toLowerCase();
-  if (lower === "+inf" || lower === "inf" || lower === "+infinity" || lower === "infinity") return Infinity;
-  if (lower === "-inf" || lower === "-infinity") return -Infinity;
-  if (lower === "nan") return NaN;
-  return undefined;
 }

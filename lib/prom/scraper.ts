@@ -12,7 +12,7 @@
  * @module
  */
 import { createMetricsFetcher, type MetricsFetcher, type ScrapeTransport } from "./metrics_fetcher.ts";
-import { parsePrometheusMetrics } from "./parse.ts";
+import { parsePrometheusMetrics } from "./parse_metrics.ts";
 import { formatTimeseriesRecord, JsonlWriter, type TimeseriesRecord } from "./timeseries.ts";
 
 /** One endpoint to scrape. */

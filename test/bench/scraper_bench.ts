@@ -45,7 +45,7 @@ const FLAGS = {
   },
   "block-ms": {
     type: "number",
-    help: "Also block the main thread this long every 500 ms (a summary, a big JSON.stringify, GC)",
+    help: "Also block the main thread this long every 370 ms (a summary, a big JSON.stringify, GC)",
     default: 0,
     min: 0,
   },
@@ -81,7 +81,7 @@ await runCli({
       ? setInterval(() => {
         const end = performance.now() + flags["block-ms"];
         while (performance.now() < end) { /* a long synchronous task on the main thread */ }
-      }, 500)
+      }, 370)
       : undefined;
     for (let round = 0; round < flags.rounds; round++) {
       for (const thread of flags.thread as ("worker" | "main")[]) {
