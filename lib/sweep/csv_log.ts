@@ -34,6 +34,10 @@ export async function appendRow(path: string, schema: CsvSchema, row: CsvRow): P
       file = await Deno.open(path, { read: true });
     } catch (error) {
       if (!(error instanceof Deno.errors.NotFound)) throw error;
+      const { dir } = splitPath(path);
+      if (!(await Deno.stat(dir).then((info) => info.isDirectory, () => false))) {
+        throw new Deno.errors.NotFound(`Cannot append to '${path}': directory '${dir}' does not exist`);
+      }
       const header = schema.columns.map((column) => column.name);
       if (await createFile(path, formatCsvLine(header) + rowLine(header, cells))) return;
       continue; // another process created it first: append to theirs

@@ -10,12 +10,14 @@
  *
  * Each transport first scrapes for --warmup-s (discarded: the first scrapes of a process pay for JIT
  * and lazy module init; its figures are printed) and then for --duration-s (reported).
+ * `cpu_ms_per_s` is this process's CPU time per second (with --concurrency 0: the scraper's own cost).
  * `cpu_wait_ms_per_s` is how long this process's threads waited for a CPU per second (schedstat): on a
  * shared machine, lag spikes follow it.
  *
  * @module
  */
 import http from "node:http";
+import process from "node:process";
 import { type FlagSpec, runCli } from "../../lib/core/cli.ts";
 import { type ScraperStats, type ScrapeTransport, startScraper } from "../../lib/prom/mod.ts";
 
@@ -56,6 +58,10 @@ const FLAGS = {
     integer: true,
     min: 1,
   },
+  "no-file": {
+    type: "boolean",
+    help: "Do not write timeseries.jsonl (by default a temp file, deleted after)",
+  },
   "spin-ms": { type: "number", help: "Scraper spinMs", default: 2, min: 0 },
 } satisfies FlagSpec;
 
@@ -74,6 +80,7 @@ await runCli({
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
+  const outDir = await Deno.makeTempDir({ prefix: "scraper_bench_" });
   try {
     const ports = await readReadyLine(server.stdout);
     const rows: Record<string, string | number>[] = [];
@@ -91,15 +98,19 @@ await runCli({
             name: `engine-${i}`,
             url: `http://127.0.0.1:${port}`,
           }));
-          const options = { targets, transport, thread, spinMs: flags["spin-ms"] };
+          const outPath = flags["no-file"] ? undefined : `${outDir}/timeseries-${thread}-${transport}.jsonl`;
+          const options = { targets, transport, thread, spinMs: flags["spin-ms"], outPath };
           const warmup = await startScraper(options);
           await sleep(Math.max(1, flags["warmup-s"]) * 1000); // also lets the load ramp up
           const coldStats = await warmup.stop();
           const waitBefore = runQueueWaitMs();
+          const cpuBefore = process.cpuUsage();
           const scraper = await startScraper(options);
           await sleep(flags["duration-s"] * 1000);
           const stats = await scraper.stop();
           const waitMsPerS = (runQueueWaitMs() - waitBefore) / flags["duration-s"];
+          const cpu = process.cpuUsage(cpuBefore);
+          const cpuMsPerS = (cpu.user + cpu.system) / 1000 / flags["duration-s"];
           if (flags["warmup-s"] > 0) {
             console.log(
               `${thread}/${transport} warm-up: interval error p99 ${
@@ -110,6 +121,7 @@ await runCli({
           const loadStats = await load.stop();
           rows.push({
             ...row(`${thread}/${transport}`, stats, loadStats.chunksPerS),
+            "cpu_ms_per_s": Math.round(cpuMsPerS),
             "cpu_wait_ms_per_s": Math.round(waitMsPerS),
           });
         }
@@ -125,6 +137,7 @@ await runCli({
   } finally {
     server.kill("SIGTERM");
     await server.status;
+    await Deno.remove(outDir, { recursive: true });
   }
 });
 

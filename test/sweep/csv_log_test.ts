@@ -76,6 +76,10 @@ Deno.test("appendRow() rejects a bad row with a TypeError naming the column and 
     );
     await assert.rejects(() => appendRow(path, TEST_SCHEMA_V1, { run_id: "x" }), /required column 'status'/);
     await assert.rejects(() => Deno.stat(path), Deno.errors.NotFound);
+    await assert.rejects(
+      () => appendRow(`${dir}/missing/results.csv`, TEST_SCHEMA_V1, fixtureRow("a", 0)),
+      /directory '.*\/missing' does not exist/,
+    );
     await Deno.writeTextFile(path, "name,value\nx,1\n");
     await assert.rejects(() => appendRow(path, TEST_SCHEMA_V1, fixtureRow("a", 0)), /not a results CSV/);
   });
