@@ -101,6 +101,8 @@ export class ManagedProcess {
 
   /** The last `lines` lines of stderr and stdout, for error messages. */
   async logTail(lines = 20): Promise<string> {
+    // After an exit, the last output may still be in the pipes: let it reach the files first.
+    if (this.#exitStatus !== undefined) await Promise.all(this.#pumps);
     const parts: string[] = [];
     for (const path of [this.stderrPath, this.stdoutPath]) {
       try {
