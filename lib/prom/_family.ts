@@ -72,8 +72,8 @@ export abstract class Family<L extends string, C> implements RenderableFamily {
   protected abstract newChild(): C;
   abstract render(lines: string[]): void;
 
-  protected header(lines: string[], type: string): void {
-    lines.push(`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${type}`);
+  protected header(lines: string[], type: string, name: string = this.name): void {
+    lines.push(`# HELP ${name} ${escapeHelp(this.help)}`, `# TYPE ${name} ${type}`);
   }
 }
 
