@@ -55,7 +55,10 @@ export abstract class Family<L extends string, C> implements RenderableFamily {
           throw new TypeError(`Missing label '${name}' for metric '${this.name}'`);
         }
       }
-      entry = { labels: this.labelNames.map((name) => `${name}="${escapeLabelValue(values[name])}"`).join(","), child: this.newChild() };
+      entry = {
+        labels: this.labelNames.map((name) => `${name}="${escapeLabelValue(values[name])}"`).join(","),
+        child: this.newChild(),
+      };
       this.children.set(key, entry);
     }
     return entry.child;

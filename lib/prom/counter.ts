@@ -16,7 +16,9 @@ export class CounterChild {
 
   /** Adds `amount` (≥ 0). */
   inc(amount = 1): void {
-    if (!(amount >= 0)) throw new RangeError(`Counter increments must be non-negative: current value is ${amount}`);
+    if (!(amount >= 0)) {
+      throw new RangeError(`Counter increments must be non-negative: current value is ${amount}`);
+    }
     this.value += amount;
   }
 }

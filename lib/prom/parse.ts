@@ -81,7 +81,9 @@ function parseSampleLine(line: string, lineNumber: number): PromSample {
         }
       }
       if (cursor >= line.length) {
-        throw new SyntaxError(`Cannot parse metrics line ${lineNumber}: unterminated label value in '${line}'`);
+        throw new SyntaxError(
+          `Cannot parse metrics line ${lineNumber}: unterminated label value in '${line}'`,
+        );
       }
       labels[labelName] = value;
       index = cursor + 1;
