@@ -82,7 +82,7 @@ await runCli({
   if (given.has("speedup-ratio")) set("fleet.speedupRatio", values["speedup-ratio"]);
   if (given.has("enable-prefix-caching")) set("fleet.enablePrefixCaching", values["enable-prefix-caching"]);
   if (given.has("dataset-name")) set("workload.name", values["dataset-name"]);
-  if (given.has("dataset-path")) set("workload.datasetPath", values["dataset-path"]);
+  if (given.has("dataset-path")) set("workload.path", values["dataset-path"]);
   if (given.has("num-prompts")) set("workload.numPrompts", values["num-prompts"]);
   if (given.has("max-conversations")) set("workload.maxConversations", values["max-conversations"]);
   if (given.has("min-output-len")) set("workload.minOutputLen", values["min-output-len"]);

@@ -58,6 +58,8 @@ export const strategySweepConfigSchema = z.object({
     maxConversations: z.number().int().min(1).default(100),
     minOutputLen: z.number().int().min(1).default(10),
     maxOutputLen: z.number().int().min(1).default(200),
+    /** Input file for file-based workloads (sharegpt, mooncake, csv-trace). */
+    path: z.string().optional(),
   }).passthrough().prefault({}),
   client: z.object({
     maxConcurrency: z.number().int().min(1).default(40),

@@ -79,7 +79,7 @@ export async function runStrategySweep(
     await appendRow(serveCsvPath, SERVE_COLUMNS, {
       ...configValues,
       ...serveMetricValues(outcome.summary),
-      scrape_interval_error_p99_ms: outcome.scraper?.intervalErrorP99Ms ?? null,
+      scrape_interval_error_p99_ms: outcome.scraper?.intervalErrorMs.p99 ?? null,
     });
     await appendRow(engineCsvPath, ENGINE_COLUMNS, { ...configValues, ...(outcome.engineMetrics ?? {}) });
     outcomes.push(outcome);
