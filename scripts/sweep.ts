@@ -18,7 +18,7 @@ import { formatSweepSummary, writeSweepPlots } from "../lib/sweep/report.ts";
 
 const flags = {
   config: { type: "string", help: "JSON or YAML sweep config; flags override it" },
-  label: { type: "string", help: "benchmark_label written in every row" },
+  label: { type: "string", help: "Label written in every row (what you changed)" },
   strategies: { type: "string", help: "Comma-separated strategies (default: all)" },
   repeats: { type: "number", integer: true, min: 1, help: "Runs per strategy" },
   "with-warmup": {

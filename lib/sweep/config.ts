@@ -9,6 +9,12 @@ import { UsageError } from "../core/cli.ts";
 import { formatZodIssue } from "../cluster/fleet_spec.ts";
 
 const optionValue = z.union([z.string(), z.number(), z.boolean()]);
+/** A positive rate, or Infinity (`"inf"` in JSON, `.inf` in YAML). */
+const rateSchema = z.union([
+  z.number().positive(),
+  z.literal(Infinity),
+  z.literal("inf").transform(() => Infinity),
+]);
 
 /** Every strategy the default sweep compares. */
 export const DEFAULT_STRATEGIES = [
@@ -22,7 +28,7 @@ export const DEFAULT_STRATEGIES = [
 
 /** Schema of a strategy sweep; every field has a default. */
 export const strategySweepConfigSchema = z.object({
-  /** `benchmark_label` in the CSV: names what you changed. */
+  /** `label` column of the CSVs (Ray's benchmark_label): names what you changed. */
   label: z.string().min(1).default("default"),
   strategies: z.array(z.string().min(1)).min(1).default([...DEFAULT_STRATEGIES]),
   /** Runs per strategy. */
@@ -63,8 +69,8 @@ export const strategySweepConfigSchema = z.object({
   }).passthrough().prefault({}),
   client: z.object({
     maxConcurrency: z.number().int().min(1).default(40),
-    /** Requests per second; Infinity sends all at once. */
-    requestRate: z.number().positive().default(100),
+    /** Requests per second; Infinity (or "inf" in a config file) sends all at once. */
+    requestRate: rateSchema.default(100),
     burstiness: z.number().positive().default(1),
     ignoreEos: z.boolean().default(true),
     stream: z.boolean().default(true),
