@@ -49,7 +49,7 @@ export function analyzeTrace(
     throw new RangeError(`Cannot analyze: 'cacheBlocks' must be a positive integer: got ${cacheBlocks}`);
   }
   const seen = new Set<number>();
-  const lru = new Map<number, true>();
+  const lru = new LruSet(cacheBlocks ?? 1);
   let totalBlocks = 0;
   let hits = 0;
   let lruHits = 0;
@@ -74,11 +74,7 @@ export function analyzeTrace(
       let prefix = 0;
       while (prefix < ids.length && lru.has(ids[prefix]!)) prefix++;
       lruHits += prefix;
-      for (const id of ids) {
-        lru.delete(id);
-        lru.set(id, true);
-      }
-      while (lru.size > cacheBlocks) lru.delete(lru.keys().next().value!);
+      for (const id of ids) lru.touch(id);
     }
   });
   const durationS = rows.length > 1 ? (last - first) / 1000 : 0;
@@ -109,4 +105,62 @@ function lengthStats(values: Float64Array): LengthStats {
     min: sorted.length === 0 ? 0 : sorted[0]!,
     max: sorted.length === 0 ? 0 : sorted[sorted.length - 1]!,
   };
+}
+
+/**
+ * A fixed-capacity LRU set: a doubly linked list over slot arrays plus an id → slot map. (Evicting
+ * through `Map.keys().next()` degrades to O(n) per eviction because V8 leaves deleted holes.)
+ */
+class LruSet {
+  readonly #capacity: number;
+  readonly #slotOf = new Map<number, number>();
+  readonly #ids: Float64Array;
+  readonly #prev: Int32Array;
+  readonly #next: Int32Array;
+  #head = -1; // least recently used
+  #tail = -1; // most recently used
+  #size = 0;
+
+  constructor(capacity: number) {
+    this.#capacity = capacity;
+    // Slots are preallocated; capacities beyond 4M blocks are capped there (far above real traces).
+    const slots = Math.min(capacity, 1 << 22);
+    this.#ids = new Float64Array(slots);
+    this.#prev = new Int32Array(slots);
+    this.#next = new Int32Array(slots);
+  }
+
+  has(id: number): boolean {
+    return this.#slotOf.has(id);
+  }
+
+  /** Marks `id` most recently used, inserting it and evicting the least recently used when full. */
+  touch(id: number): void {
+    let slot = this.#slotOf.get(id);
+    if (slot !== undefined) {
+      this.#unlink(slot);
+    } else if (this.#size < Math.min(this.#capacity, this.#ids.length)) {
+      slot = this.#size++;
+    } else {
+      slot = this.#head;
+      this.#unlink(slot);
+      this.#slotOf.delete(this.#ids[slot]!);
+    }
+    this.#ids[slot] = id;
+    this.#slotOf.set(id, slot);
+    this.#prev[slot] = this.#tail;
+    this.#next[slot] = -1;
+    if (this.#tail >= 0) this.#next[this.#tail] = slot;
+    this.#tail = slot;
+    if (this.#head < 0) this.#head = slot;
+  }
+
+  #unlink(slot: number): void {
+    const prev = this.#prev[slot]!;
+    const next = this.#next[slot]!;
+    if (prev >= 0) this.#next[prev] = next;
+    else this.#head = next;
+    if (next >= 0) this.#prev[next] = prev;
+    else this.#tail = prev;
+  }
 }
