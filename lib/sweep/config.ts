@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { UsageError } from "../core/cli.ts";
 import { formatZodIssue } from "../cluster/fleet_spec.ts";
+import { listStrategies } from "../router/registry.ts";
 
 const optionValue = z.union([z.string(), z.number(), z.boolean()]);
 /** A positive rate, or Infinity (`"inf"` in JSON, `.inf` in YAML). */
@@ -30,7 +31,14 @@ export const DEFAULT_STRATEGIES = [
 export const strategySweepConfigSchema = z.object({
   /** `label` column of the CSVs (Ray's benchmark_label): names what you changed. */
   label: z.string().min(1).default("default"),
-  strategies: z.array(z.string().min(1)).min(1).default([...DEFAULT_STRATEGIES]),
+  strategies: z.array(
+    z.string().refine(
+      (name) => listStrategies().includes(name as never),
+      {
+        error: (issue) => `unknown strategy '${issue.input}': expected one of ${listStrategies().join(", ")}`,
+      },
+    ),
+  ).min(1).default([...DEFAULT_STRATEGIES]),
   /** Runs per strategy. */
   repeats: z.number().int().min(1).default(1),
   /** Run the workload once before the measured run without restarting the fleet (warms the caches). */

@@ -12,6 +12,7 @@ import { formatZodIssue } from "../cluster/fleet_spec.ts";
 import { startFleet } from "../cluster/fleet.ts";
 import { type BenchmarkSummary, runBenchmark, writeRecordsJsonl, writeSummaryJson } from "../client/mod.ts";
 import { createWorkload } from "../workload/mod.ts";
+import { serveMetricValues } from "./columns.ts";
 
 /** Schema of a prefix-ratio sweep; Dynamo's defaults except a mock speedup to keep it short. */
 export const prefixRatioSweepConfigSchema = z.object({
@@ -42,6 +43,8 @@ export interface PrefixRatioSummary {
   throughput_unit: "output_tokens_per_s";
   ttft_unit: "ms";
   run_dirs: string[];
+  /** One row per ratio, for plotting: strategy, prefix_ratio, mean_ttft_ms, output_throughput_tokens_per_s, ... */
+  results: Array<Record<string, string | number | boolean | null | undefined>>;
   config: PrefixRatioSweepConfig;
 }
 
@@ -72,6 +75,7 @@ export async function runPrefixRatioSweep(
     throughput_unit: "output_tokens_per_s",
     ttft_unit: "ms",
     run_dirs: [],
+    results: [],
     config,
   };
   try {
@@ -104,6 +108,13 @@ export async function runPrefixRatioSweep(
       summary.ttft_values.push(result.summary.mean_ttft_ms);
       summary.throughput_values.push(result.summary.output_throughput);
       summary.run_dirs.push(dir);
+      summary.results.push({
+        strategy: fleet.spec.router.kind === "routebench"
+          ? fleet.spec.router.strategy
+          : fleet.spec.router.kind,
+        prefix_ratio: ratio,
+        ...serveMetricValues(result.summary),
+      });
       options.onRatioDone?.(ratio, result.summary);
     }
   } finally {
