@@ -10,7 +10,12 @@
 export const ROOT_BLOCK_HASH = 0;
 
 /** Hash of one block given its parent's hash and its tokens `ids[start, start + blockSize)`. */
-export function hashBlock(parentHash: number, ids: ArrayLike<number>, start: number, blockSize: number): number {
+export function hashBlock(
+  parentHash: number,
+  ids: ArrayLike<number>,
+  start: number,
+  blockSize: number,
+): number {
   let low = (parentHash >>> 0) ^ 0x9e3779b9;
   let high = Math.floor(parentHash / 4294967296) ^ 0x85ebca6b;
   for (let i = start; i < start + blockSize; i++) {
@@ -28,7 +33,9 @@ export function hashBlock(parentHash: number, ids: ArrayLike<number>, start: num
 /** Hashes of every full block of `ids`, chained from {@linkcode ROOT_BLOCK_HASH}. */
 export function blockHashes(ids: ArrayLike<number>, blockSize: number): number[] {
   if (!Number.isInteger(blockSize) || blockSize <= 0) {
-    throw new RangeError(`Cannot hash blocks: 'blockSize' must be a positive integer: current value is ${blockSize}`);
+    throw new RangeError(
+      `Cannot hash blocks: 'blockSize' must be a positive integer: current value is ${blockSize}`,
+    );
   }
   const hashes: number[] = [];
   let parent = ROOT_BLOCK_HASH;

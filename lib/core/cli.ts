@@ -67,7 +67,12 @@ export function parseFlags<S extends FlagSpec>(
   }
   let parsed;
   try {
-    parsed = parseArgs({ args, options: parseOptions, allowPositionals: options.allowPositionals ?? false, strict: true });
+    parsed = parseArgs({
+      args,
+      options: parseOptions,
+      allowPositionals: options.allowPositionals ?? false,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError(cleanParseArgsMessage(error));
   }
@@ -92,7 +97,11 @@ export function parseFlags<S extends FlagSpec>(
 export function formatHelp(usage: string, summary: string, spec: FlagSpec): string {
   const lines = [`Usage: ${usage}`, "", summary, "", "Options:"];
   const rows = Object.entries(spec).map(([name, def]) => {
-    const value = def.type === "boolean" ? "" : def.type === "list" ? " VALUE (repeatable)" : ` ${def.type.toUpperCase()}`;
+    const value = def.type === "boolean"
+      ? ""
+      : def.type === "list"
+      ? " VALUE (repeatable)"
+      : ` ${def.type.toUpperCase()}`;
     const flag = `${def.short ? `-${def.short}, ` : ""}--${name}${value}`;
     const fallback = def.default === undefined || (Array.isArray(def.default) && def.default.length === 0)
       ? ""
@@ -129,7 +138,9 @@ export async function runCli<S extends FlagSpec>(
     return;
   }
   try {
-    const parsed = parseFlags(Deno.args, options.flags, { allowPositionals: options.allowPositionals ?? false });
+    const parsed = parseFlags(Deno.args, options.flags, {
+      allowPositionals: options.allowPositionals ?? false,
+    });
     await main(parsed.values, parsed);
   } catch (error) {
     if (error instanceof UsageError) {

@@ -49,7 +49,9 @@ interface VirtualTimer {
 /**
  * Virtual time for discrete-event simulation and deterministic tests. Time moves only when
  * {@linkcode VirtualClock.runNext} or {@linkcode VirtualClock.runUntil} is called; timers at equal
- * deadlines run in the order they were set.
+ * deadlines run in the order they were set. Simulation code should react in timer callbacks: the
+ * continuation of an awaited {@linkcode VirtualClock.sleepUntil} runs only after the call that fired
+ * the timer has returned (by then `runUntil` may have moved the time further).
  */
 export class VirtualClock implements Clock {
   #nowMs: number;

@@ -55,7 +55,10 @@ export abstract class Family<L extends string, C> implements RenderableFamily {
           throw new TypeError(`Missing label '${name}' for metric '${this.name}'`);
         }
       }
-      entry = { labels: this.labelNames.map((name) => `${name}="${escapeLabelValue(values[name])}"`).join(","), child: this.newChild() };
+      entry = {
+        labels: this.labelNames.map((name) => `${name}="${escapeLabelValue(values[name])}"`).join(","),
+        child: this.newChild(),
+      };
       this.children.set(key, entry);
     }
     return entry.child;
@@ -69,8 +72,8 @@ export abstract class Family<L extends string, C> implements RenderableFamily {
   protected abstract newChild(): C;
   abstract render(lines: string[]): void;
 
-  protected header(lines: string[], type: string): void {
-    lines.push(`# HELP ${this.name} ${escapeHelp(this.help)}`, `# TYPE ${this.name} ${type}`);
+  protected header(lines: string[], type: string, name: string = this.name): void {
+    lines.push(`# HELP ${name} ${escapeHelp(this.help)}`, `# TYPE ${name} ${type}`);
   }
 }
 

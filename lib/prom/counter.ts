@@ -1,6 +1,6 @@
 /**
  * Prometheus counters. The family name is given without `_total`; it is exposed with `_total` (and
- * a `_created` timestamp), as prometheus_client does for vLLM.
+ * a `_created` timestamp in its own gauge family), as prometheus_client does for vLLM.
  * @module
  */
 import { Family, type FamilyOptions, formatValue, seriesName } from "./_family.ts";
@@ -16,7 +16,9 @@ export class CounterChild {
 
   /** Adds `amount` (≥ 0). */
   inc(amount = 1): void {
-    if (!(amount >= 0)) throw new RangeError(`Counter increments must be non-negative: current value is ${amount}`);
+    if (!(amount >= 0)) {
+      throw new RangeError(`Counter increments must be non-negative: current value is ${amount}`);
+    }
     this.value += amount;
   }
 }
@@ -35,11 +37,12 @@ export class Counter<L extends string = never> extends Family<L, CounterChild> {
   }
 
   render(lines: string[]): void {
-    this.header(lines, "counter");
+    // prometheus_client's 0.0.4 output (what vLLM serves) names the counter family with `_total`.
+    this.header(lines, "counter", `${this.name}_total`);
     for (const { labels, child } of this.children.values()) {
       lines.push(`${seriesName(`${this.name}_total`, labels)} ${formatValue(child.value)}`);
     }
-    lines.push(`# HELP ${this.name}_created ${this.help}`, `# TYPE ${this.name}_created gauge`);
+    this.header(lines, "gauge", `${this.name}_created`);
     for (const { labels, child } of this.children.values()) {
       lines.push(`${seriesName(`${this.name}_created`, labels)} ${formatValue(child.createdS)}`);
     }

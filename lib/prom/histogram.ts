@@ -71,7 +71,7 @@ export class Histogram<L extends string = never> extends Family<L, HistogramChil
       lines.push(`${seriesName(`${this.name}_sum`, labels)} ${formatValue(child.sum)}`);
       lines.push(`${seriesName(`${this.name}_count`, labels)} ${child.count}`);
     }
-    lines.push(`# HELP ${this.name}_created ${this.help}`, `# TYPE ${this.name}_created gauge`);
+    this.header(lines, "gauge", `${this.name}_created`);
     for (const { labels, child } of this.children.values()) {
       lines.push(`${seriesName(`${this.name}_created`, labels)} ${formatValue(child.createdS)}`);
     }

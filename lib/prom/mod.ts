@@ -1,10 +1,52 @@
 /**
- * Prometheus: metric families and text exposition for our servers, the exposition parser, and
- * the 100 ms scraper.
+ * Prometheus: metric families and text exposition for our servers, the exposition parser, histogram
+ * folding and deltas between scrapes, and the 100 ms scraper that writes timeseries.jsonl.
  * @module
  */
 export { EXPOSITION_CONTENT_TYPE, Registry } from "./registry.ts";
 export { Counter, CounterChild } from "./counter.ts";
 export { Gauge, GaugeChild } from "./gauge.ts";
 export { Histogram, HistogramChild, type HistogramOptions } from "./histogram.ts";
-export { parsePrometheusText, type PromSample } from "./parse.ts";
+export {
+  parsePrometheusFamilies,
+  parsePrometheusMetrics,
+  parsePrometheusText,
+  parseSeriesKey,
+  type PromFamily,
+  type PromSample,
+  type PromType,
+  samplesToMetrics,
+  seriesKey,
+} from "./parse.ts";
+export {
+  foldHistograms,
+  type HistogramBucket,
+  histogramMean,
+  histogramQuantile,
+  type HistogramSeries,
+  mergeHistograms,
+  type SeriesInput,
+  type SeriesValue,
+} from "./histogram_fold.ts";
+export { counterDelta, counterWindow, histogramDelta, histogramWindow, metricsDelta } from "./delta.ts";
+export {
+  createMetricsFetcher,
+  type MetricsFetcher,
+  scrapeOnce,
+  type ScrapeTransport,
+} from "./metrics_fetcher.ts";
+export {
+  formatTimeseriesRecord,
+  JsonlWriter,
+  readTimeseriesJsonl,
+  type TimeseriesRecord,
+} from "./timeseries.ts";
+export {
+  Scraper,
+  type ScraperOptions,
+  type ScraperStats,
+  type ScrapeTarget,
+  startScraper,
+  type TargetStats,
+  type TimingStats,
+} from "./scraper.ts";

@@ -1,0 +1,1 @@
+export * from "./viz/mod.ts";
