@@ -15,7 +15,9 @@ export function conversationPrompts(seed: number, count: number, length = 2000):
   for (let i = 0; i < count; i++) {
     let text = system;
     let turn = 0;
-    while (text.length < length) text += `user ${i}.${turn++}: question about topic ${rng.int(0, 1e6)} and more words\n`;
+    while (text.length < length) {
+      text += `user ${i}.${turn++}: question about topic ${rng.int(0, 1e6)} and more words\n`;
+    }
     prompts.push(text.slice(0, length));
   }
   return prompts;
