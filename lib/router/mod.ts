@@ -48,3 +48,4 @@ export {
   routerInputFromFlags,
 } from "./config.ts";
 export { type RouterServer, serveRouter, type ServeRouterOptions } from "./server.ts";
+export { type PrefixMatch, PrefixTree, type PrefixTreeOptions } from "./prefix_tree.ts";
