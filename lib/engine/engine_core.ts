@@ -46,7 +46,9 @@ export interface StepRecord {
   numPreemptions: number;
   /** Tokens emitted at the end of the step. */
   tokensEmitted: number;
-  /** Clock time the step's tokens were actually emitted (ms). */
+  /** Clock time the step's end began to be processed (the timer fired, ms). */
+  endedMs: number;
+  /** Clock time the step's tokens had all been handed to their sinks (ms). */
   emittedMs: number;
 }
 
@@ -309,6 +311,7 @@ export class EngineCore {
     const batch = this.#batch;
     const metrics = this.metrics;
     const tokenMs = this.#stepDeadlineMs;
+    const endedMs = this.#stepListeners.size > 0 ? this.#clock.nowMs() : 0;
     this.#lastDeadlineMs = tokenMs;
     this.#steps++;
     let generated = 0;
@@ -361,6 +364,7 @@ export class EngineCore {
         decodeContextTokens: shape.decodeContextTokens,
         numPreemptions: batch.numPreemptions,
         tokensEmitted: generated,
+        endedMs,
         emittedMs: this.#clock.nowMs(),
       };
       for (const listener of this.#stepListeners) listener(record);

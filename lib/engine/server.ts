@@ -30,8 +30,13 @@ export interface EngineServerOptions extends EngineOptions {
   port?: number;
   /** @default "127.0.0.1" */
   host?: string;
-  /** Clock of the engine loop. @default new RealClock() */
+  /** Clock of the engine loop. @default new RealClock({ spinMs }) */
   clock?: Clock;
+  /**
+   * With the default clock: wake this many ms before each step deadline and busy-wait the rest, so
+   * tokens leave at the modelled time rather than a timer tick late. 0 saves CPU. @default 1
+   */
+  spinMs?: number;
 }
 
 /** A running engine server. */
@@ -52,7 +57,7 @@ const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache
 /** Starts an engine and its HTTP server; resolves once it listens (after the modelled startup delay). */
 export async function serveEngine(options: EngineServerOptions = {}): Promise<EngineServer> {
   const config = resolveEngineConfig(options);
-  const clock = options.clock ?? new RealClock();
+  const clock = options.clock ?? new RealClock({ spinMs: options.spinMs ?? 1 });
   const core = new EngineCore(config, { clock, rng: createRng(config.seed) });
   if (config.startupDelayS > 0) {
     await clock.sleepUntil(clock.nowMs() + (config.startupDelayS * 1000) / config.speedupRatio);
