@@ -80,6 +80,7 @@ export class EngineCore {
   readonly #events: KvEventCollector;
   readonly #kvListeners = new Set<(events: readonly KvEvent[]) => void>();
   readonly #stepListeners = new Set<(step: StepRecord) => void>();
+  readonly #turnListeners = new Set<() => void>();
   readonly #requests = new Map<string, EngineRequest>();
   readonly #batch = new ScheduledBatch();
   #timer: Timer | null = null;
@@ -217,6 +218,16 @@ export class EngineCore {
     return () => void this.#stepListeners.delete(listener);
   }
 
+  /**
+   * Subscribes to the end of each loop turn: the steps whose deadlines had passed ran back to back
+   * (one step per turn at speedup 1, several at high speedups). Token sinks may buffer output and
+   * write it here, once per request per turn. Returns the unsubscribe function.
+   */
+  onTurnEnd(listener: () => void): () => void {
+    this.#turnListeners.add(listener);
+    return () => void this.#turnListeners.delete(listener);
+  }
+
   /** Queue and cache state now. */
   snapshot(): EngineSnapshot {
     return {
@@ -259,6 +270,7 @@ export class EngineCore {
     this.#timer = this.#clock.setTimer(Math.max(atMs, this.#clock.nowMs()), () => {
       this.#timer = null;
       this.#startStep(this.#clock.nowMs());
+      this.#endTurn();
     });
   }
 
@@ -293,12 +305,17 @@ export class EngineCore {
           this.#timer = null;
           this.#endStep();
           if (!this.#closed) this.#startStep(this.#nextStartMs());
+          this.#endTurn();
         });
         return;
       }
       this.#endStep();
       startMs = this.#nextStartMs();
     }
+  }
+
+  #endTurn(): void {
+    for (const listener of this.#turnListeners) listener();
   }
 
   #nextStartMs(): number {
