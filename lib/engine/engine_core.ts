@@ -426,7 +426,14 @@ export class EngineCore {
   #refreshGauges(): void {
     const m = this.metrics;
     m.numRequestsRunning.set(this.#scheduler.running.length);
-    m.numRequestsWaiting.set(this.#scheduler.waiting.length);
+    // Requests still in the modelled API overhead have not reached the scheduler yet.
+    const waiting = this.#scheduler.waiting;
+    const now = this.#clock.nowMs();
+    let notArrived = 0;
+    while (notArrived < waiting.length && waiting.at(waiting.length - 1 - notArrived)!.arrivalMs > now) {
+      notArrived++;
+    }
+    m.numRequestsWaiting.set(waiting.length - notArrived);
     m.kvCacheUsagePerc.set(this.#pool.usage());
   }
 
