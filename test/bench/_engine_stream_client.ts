@@ -1,6 +1,6 @@
 // Load client for the engine benchmarks (run as a separate process so client CPU is not charged to
 // the engine's event loop): keeps N completions streams open against URL for D seconds, each asking
-// for M tokens with ignore_eos, and prints one JSON line {requests, tokens, seconds} at the end.
+// for about M tokens (0.5–1.5 × M) with ignore_eos, and prints one JSON line {requests, tokens, seconds} at the end.
 // Usage: deno run -A test/bench/_engine_stream_client.ts URL CONCURRENCY MAX_TOKENS DURATION_S
 import http from "node:http";
 
@@ -19,7 +19,8 @@ const deadline = start + durationMs;
 function once(worker: number, sequence: number): Promise<void> {
   const body = JSON.stringify({
     prompt: `worker ${worker} request ${sequence} tell me about the history of the sea and ships `.repeat(8),
-    max_tokens: maxTokens,
+    // Lengths vary (0.5–1.5 × MAX_TOKENS) so streams do not finish and re-arrive in lock-step.
+    max_tokens: Math.max(1, Math.round(maxTokens * (0.5 + Math.random()))),
     ignore_eos: true,
     stream: true,
   });

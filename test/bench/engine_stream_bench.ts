@@ -1,6 +1,7 @@
 // Engine performance goals (issue 3), run as a script, not as timed assertions in tests:
-//  1. 256 concurrent streams at speedup 1: actual minus modelled step end (token emission time minus
-//     the step's absolute deadline), p50/p99/max; target p99 ≤ 2 ms.
+//  1. 256 concurrent streams at speedup 1: actual minus modelled step end (the time the step's SSE
+//     bytes were enqueued on the response streams minus the step's absolute deadline), p50/p99/max;
+//     target p99 ≤ 2 ms. `timer_late` is the timer alone, `step_work` the engine's work after it.
 //  2. At a high speedup: generated tokens/s from one engine process; target ≥ 100,000.
 // The engine runs in this process (its step records are observed directly); the load comes from a
 // separate client process over node:http keep-alive, so client CPU is not charged to the engine loop.
@@ -25,7 +26,13 @@ const server = await serveEngine({
   spinMs: values["spin-ms"],
 });
 const steps: StepRecord[] = [];
+const flushedMs: number[] = [];
 server.core.onStep((step) => steps.push(step));
+// Registered after the server's own turn-end flush, so this runs once the SSE bytes are enqueued.
+server.core.onTurnEnd(() => {
+  const now = performance.now();
+  while (flushedMs.length < steps.length) flushedMs.push(now);
+});
 const client = new Deno.Command(Deno.execPath(), {
   args: [
     "run",
@@ -43,12 +50,13 @@ const output = await client.output();
 await server.shutdown();
 const result = JSON.parse(new TextDecoder().decode(output.stdout).trim().split("\n").pop()!);
 
-const warm = steps.filter((step) => step.startMs - steps[0]!.startMs > 2000); // skip the ramp-up
-const lateness = warm.map((step) => step.emittedMs - step.deadlineMs).sort((a, b) => a - b);
+const warmIndexes = steps.map((_, i) => i).filter((i) => steps[i]!.startMs - steps[0]!.startMs > 2000); // skip the ramp-up
+const warm = warmIndexes.map((i) => steps[i]!);
+const lateness = warmIndexes.map((i) => flushedMs[i]! - steps[i]!.deadlineMs).sort((a, b) => a - b);
 const quantile = (q: number) =>
   lateness[Math.min(lateness.length - 1, Math.floor(q * lateness.length))] ?? NaN;
 const fired = warm.map((step) => step.endedMs - step.deadlineMs).sort((a, b) => a - b);
-const work = warm.map((step) => step.emittedMs - step.endedMs).sort((a, b) => a - b);
+const work = warmIndexes.map((i) => flushedMs[i]! - steps[i]!.endedMs).sort((a, b) => a - b);
 const q = (xs: number[], p: number) =>
   Number((xs[Math.min(xs.length - 1, Math.floor(p * xs.length))] ?? NaN).toFixed(3));
 const engineTokens = steps.reduce((sum, step) => sum + step.tokensEmitted, 0);
