@@ -18,7 +18,7 @@ import { formatSweepSummary, writeSweepPlots } from "../lib/sweep/report.ts";
 
 const flags = {
   config: { type: "string", help: "JSON or YAML sweep config; flags override it" },
-  label: { type: "string", help: "benchmark_label written in every row" },
+  label: { type: "string", help: "Label written in every row (what you changed)" },
   strategies: { type: "string", help: "Comma-separated strategies (default: all)" },
   repeats: { type: "number", integer: true, min: 1, help: "Runs per strategy" },
   "with-warmup": {
@@ -82,7 +82,7 @@ await runCli({
   if (given.has("speedup-ratio")) set("fleet.speedupRatio", values["speedup-ratio"]);
   if (given.has("enable-prefix-caching")) set("fleet.enablePrefixCaching", values["enable-prefix-caching"]);
   if (given.has("dataset-name")) set("workload.name", values["dataset-name"]);
-  if (given.has("dataset-path")) set("workload.datasetPath", values["dataset-path"]);
+  if (given.has("dataset-path")) set("workload.path", values["dataset-path"]);
   if (given.has("num-prompts")) set("workload.numPrompts", values["num-prompts"]);
   if (given.has("max-conversations")) set("workload.maxConversations", values["max-conversations"]);
   if (given.has("min-output-len")) set("workload.minOutputLen", values["min-output-len"]);

@@ -182,7 +182,8 @@ function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
   const n = requests.length;
   const t0 = options.t0 ?? performance.now();
   const records = new Array<RequestRecord>(n);
-  const aborts = new Map<number, () => void>();
+  const aborts = new Map<number, (errorClass?: string, message?: string) => void>();
+  const sentAt = new Map<number, number>();
   let next = 0;
   let inFlight = 0;
   let finished = 0;
@@ -208,13 +209,23 @@ function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
         phase: options.phase,
       });
     };
-    const progressTimer = options.onProgress
-      ? setInterval(() => progress(false), PROGRESS_INTERVAL_MS)
-      : undefined;
+    // One timer sweeps request deadlines and reports progress (cheaper than a timer per request).
+    const timeoutMs = target.timeoutMs;
+    const sweep = () => {
+      progress(false);
+      if (!Number.isFinite(timeoutMs)) return;
+      const now = performance.now();
+      for (const [index, sent] of sentAt) {
+        if (now - sent >= timeoutMs) {
+          aborts.get(index)?.("timeout", `no complete response within ${timeoutMs} ms`);
+        }
+      }
+    };
+    const progressTimer = setInterval(sweep, Math.min(PROGRESS_INTERVAL_MS, Math.max(1, timeoutMs / 10)));
 
     const complete = () => {
       if (timer !== undefined) clearTimeout(timer);
-      if (progressTimer !== undefined) clearInterval(progressTimer);
+      clearInterval(progressTimer);
       options.signal?.removeEventListener("abort", onAbort);
       progress(true);
       resolve(records);
@@ -223,6 +234,7 @@ function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
     const onOutcome = (index: number, releasedAbs: number, sentAbs: number, outcome: RequestOutcome) => {
       const endAbs = performance.now();
       aborts.delete(index);
+      sentAt.delete(index);
       records[index] = toRecord(requests[index]!, index, options.outputTokensOf(requests[index]!), {
         scheduledMs: schedule[index]!,
         releasedMs: releasedAbs - t0,
@@ -255,6 +267,7 @@ function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
         inFlight++;
         const body = options.bodyOf(requests[index]!);
         const sentAbs = performance.now();
+        sentAt.set(index, sentAbs);
         aborts.set(
           index,
           sendRequest(target, body, sentAbs, (outcome) => onOutcome(index, releasedAbs, sentAbs, outcome)),

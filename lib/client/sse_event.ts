@@ -34,12 +34,15 @@ const NON_TOKEN: SseEventKind = { kind: "data", token: false, usage: null };
 export function classifySseData(data: string, endpoint: Endpoint, dialect: MetricDialect): SseEventKind {
   if (data === "[DONE]") return DONE;
   const length = data.length;
+  // Fast path for the common compact chunk with a non-empty choices array and no usage. Patterns
+  // start with a letter that is rare in these chunks: V8's indexOf is ~5x slower on patterns
+  // starting with '"' (measured 27-50 ns vs 150-220 ns per 150-byte chunk).
   if (
     length > 1 && data.charCodeAt(0) === 123 && data.charCodeAt(length - 1) === 125 &&
-    data.indexOf('"choices":[') >= 0 && data.indexOf('": ') < 0 && data.indexOf('"usage":{') < 0 &&
-    data.indexOf('"error"') < 0
+    data.indexOf('oices":[{') >= 0 && data.indexOf('usage":{') < 0
   ) {
-    return fastClassify(data, endpoint, dialect);
+    const fast = fastClassify(data, endpoint, dialect);
+    if (fast !== undefined) return fast;
   }
   let parsed: unknown;
   try {
@@ -50,18 +53,33 @@ export function classifySseData(data: string, endpoint: Endpoint, dialect: Metri
   return classifyParsed(parsed, endpoint, dialect);
 }
 
-function fastClassify(data: string, endpoint: Endpoint, dialect: MetricDialect): SseEventKind {
-  if (dialect === "vllm") return data.indexOf('"choices":[{') >= 0 ? TOKEN : NON_TOKEN;
-  if (endpoint === "completions") return nonEmptyString(data, '"text":"') ? TOKEN : NON_TOKEN;
-  return nonEmptyString(data, '"content":"') || nonEmptyString(data, '"reasoning_content":"') ||
-      nonEmptyString(data, '"reasoning":"')
-    ? TOKEN
-    : NON_TOKEN;
+function fastClassify(data: string, endpoint: Endpoint, dialect: MetricDialect): SseEventKind | undefined {
+  if (dialect === "vllm") return TOKEN;
+  if (endpoint === "completions") return keyedString(data, 'text":"', '"');
+  // `ntent":"` finds both "content" and "reasoning_content".
+  const content = keyedString(data, 'ntent":"', '"co') ?? keyedString(data, 'ntent":"', "_co");
+  if (content === TOKEN) return TOKEN;
+  const reasoning = keyedString(data, 'soning":"', '"rea');
+  if (reasoning === TOKEN) return TOKEN;
+  // No key in compact form: the JSON may be spaced or the field null; let JSON.parse decide.
+  return content ?? reasoning;
 }
 
-function nonEmptyString(data: string, key: string): boolean {
-  const at = data.indexOf(key);
-  return at >= 0 && data.charCodeAt(at + key.length) !== 34;
+/**
+ * TOKEN when some occurrence of `key` preceded by `before` is followed by a non-empty string,
+ * NON_TOKEN when all such strings are empty, undefined when there is none.
+ */
+function keyedString(data: string, key: string, before: string): SseEventKind | undefined {
+  let found: SseEventKind | undefined;
+  let at = data.indexOf(key);
+  while (at >= 0) {
+    if (data.startsWith(before, at - before.length)) {
+      if (data.charCodeAt(at + key.length) !== 34) return TOKEN;
+      found = NON_TOKEN;
+    }
+    at = data.indexOf(key, at + key.length);
+  }
+  return found;
 }
 
 function classifyParsed(parsed: unknown, endpoint: Endpoint, dialect: MetricDialect): SseEventKind {

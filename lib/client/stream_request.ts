@@ -82,15 +82,16 @@ export function createRequestTarget(options: RequestTargetOptions): RequestTarge
 
 /**
  * Sends `body` (JSON text) and calls `done` exactly once with the outcome. `sentAt` is the
- * `performance.now()` taken immediately before this call. Returns a function that aborts the
- * request (outcome class `aborted`).
+ * `performance.now()` taken immediately before this call. Returns a function that cancels the
+ * request with the given error class (default `aborted`). `target.timeoutMs` is not enforced here:
+ * the runner sweeps deadlines with one timer instead of one timer per request.
  */
 export function sendRequest(
   target: RequestTarget,
   body: string,
   sentAt: number,
   done: (outcome: RequestOutcome) => void,
-): () => void {
+): (errorClass?: string, message?: string) => void {
   const parser = new SseParser();
   let finished = false;
   let status: number | null = null;
@@ -103,12 +104,10 @@ export function sendRequest(
   let streamError: { errorClass: string; error: string } | null = null;
   let plainBody = "";
   const itl: number[] = [];
-  let timer: ReturnType<typeof setTimeout> | undefined;
 
   const finish = (errorClass: string | null, error: string | null): void => {
     if (finished) return;
     finished = true;
-    if (timer !== undefined) clearTimeout(timer);
     const success = errorClass === null;
     const e2eAt = target.dialect === "vllm" ? lastToken : lastLine;
     done({
@@ -214,15 +213,9 @@ export function sendRequest(
     if (finished) return;
     finish(status === null ? "connect" : "connection_reset", `${error.code ?? "error"}: ${error.message}`);
   });
-  if (Number.isFinite(target.timeoutMs)) {
-    timer = setTimeout(() => {
-      finish("timeout", `no complete response within ${target.timeoutMs} ms`);
-      request.destroy();
-    }, target.timeoutMs);
-  }
   request.end(body);
-  return () => {
-    finish("aborted", "run aborted");
+  return (errorClass = "aborted", message = "run aborted") => {
+    finish(errorClass, message);
     request.destroy();
   };
 }

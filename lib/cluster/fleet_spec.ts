@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { parse as parseYaml } from "yaml";
 import { UsageError } from "../core/cli.ts";
+import { listStrategies } from "../router/registry.ts";
 
 const optionValue = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -46,7 +47,10 @@ const engineGroupSchema = z.discriminatedUnion("kind", [
 
 const routebenchRouterSchema = z.object({
   kind: z.literal("routebench"),
-  strategy: z.string().default("round_robin"),
+  strategy: z.string().default("round_robin").refine(
+    (name) => listStrategies().includes(name as never),
+    { error: (issue) => `unknown strategy '${issue.input}': expected one of ${listStrategies().join(", ")}` },
+  ),
   /** Strategy and router flags by name (without `--`). */
   options: z.record(z.string(), optionValue).default({}),
 }).strict();

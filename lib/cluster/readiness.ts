@@ -4,10 +4,11 @@
  * of its logs.
  * @module
  */
+import { ReportedError } from "../core/cli.ts";
 import type { ManagedProcess } from "./managed_process.ts";
 
-/** Thrown when a fleet member does not become ready. */
-export class ReadinessError extends Error {
+/** Thrown when a fleet member does not become ready; its message names it and shows its log tail. */
+export class ReadinessError extends ReportedError {
   override name = "ReadinessError";
 }
 

@@ -16,4 +16,4 @@ export {
   VOCAB_SIZE,
 } from "./tokens.ts";
 export { blockHashes, hashBlock, ROOT_BLOCK_HASH } from "./block_hash.ts";
-export { type FlagSpec, parseFlags, UsageError } from "./cli.ts";
+export { type FlagSpec, parseFlags, ReportedError, runCli, UsageError } from "./cli.ts";

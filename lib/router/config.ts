@@ -172,7 +172,7 @@ export function routerFlagSpec(): FlagSpec {
   }
   for (const [flag, owner] of strategyFlagOwners()) {
     const defaults = STRATEGIES[owner.strategies[0]!].defaults as Record<string, unknown>;
-    const value = defaults[owner.key];
+    const value = defaults[owner.key] === Infinity ? "inf" : defaults[owner.key];
     const help = `[${owner.strategies.join(", ")}] ${owner.spec.help}`;
     spec[flag] = owner.spec.type === "boolean"
       ? { type: "boolean", help: `${help} (default: ${value}; --no-${flag} to turn off)` }

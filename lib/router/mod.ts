@@ -36,7 +36,7 @@ export {
   MemoryDecisionSink,
 } from "./decision_log.ts";
 export { RouterMetrics } from "./metrics.ts";
-export { chatPromptText, promptTextOf } from "./request_body.ts";
+export { promptTextOf, type PromptTextResult, type RoutedEndpoint } from "./request_body.ts";
 export { findUsage, type UsageFigures } from "./usage_sniffer.ts";
 export {
   normalizeBackendUrl,
@@ -48,3 +48,4 @@ export {
   routerInputFromFlags,
 } from "./config.ts";
 export { type RouterServer, serveRouter, type ServeRouterOptions } from "./server.ts";
+export { type PrefixMatch, PrefixTree, type PrefixTreeOptions } from "./prefix_tree.ts";

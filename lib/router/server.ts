@@ -39,6 +39,7 @@ export interface RouterServer {
   shutdown(): Promise<void>;
 }
 
+const decoder = new TextDecoder();
 const ROUTED_PATHS: Record<string, RoutedEndpoint> = {
   "/v1/completions": "completions",
   "/v1/chat/completions": "chat",
@@ -95,7 +96,7 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(new TextDecoder().decode(body));
+      parsed = JSON.parse(decoder.decode(body));
     } catch (error) {
       metrics.badRequests.labels({ reason: "json" }).inc();
       return errorResponse(400, `Request body is not valid JSON: ${(error as Error).message}`);

@@ -19,7 +19,7 @@ export class TailBuffer {
   #chunks: Uint8Array[] = [];
   #bytes = 0;
 
-  constructor(capacityBytes = 8192) {
+  constructor(capacityBytes = 2048) {
     this.#capacityBytes = capacityBytes;
   }
 

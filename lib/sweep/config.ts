@@ -7,8 +7,15 @@
 import { z } from "zod";
 import { UsageError } from "../core/cli.ts";
 import { formatZodIssue } from "../cluster/fleet_spec.ts";
+import { listStrategies } from "../router/registry.ts";
 
 const optionValue = z.union([z.string(), z.number(), z.boolean()]);
+/** A positive rate, or Infinity (`"inf"` in JSON, `.inf` in YAML). */
+const rateSchema = z.union([
+  z.number().positive(),
+  z.literal(Infinity),
+  z.literal("inf").transform(() => Infinity),
+]);
 
 /** Every strategy the default sweep compares. */
 export const DEFAULT_STRATEGIES = [
@@ -22,9 +29,16 @@ export const DEFAULT_STRATEGIES = [
 
 /** Schema of a strategy sweep; every field has a default. */
 export const strategySweepConfigSchema = z.object({
-  /** `benchmark_label` in the CSV: names what you changed. */
+  /** `label` column of the CSVs (Ray's benchmark_label): names what you changed. */
   label: z.string().min(1).default("default"),
-  strategies: z.array(z.string().min(1)).min(1).default([...DEFAULT_STRATEGIES]),
+  strategies: z.array(
+    z.string().refine(
+      (name) => listStrategies().includes(name as never),
+      {
+        error: (issue) => `unknown strategy '${issue.input}': expected one of ${listStrategies().join(", ")}`,
+      },
+    ),
+  ).min(1).default([...DEFAULT_STRATEGIES]),
   /** Runs per strategy. */
   repeats: z.number().int().min(1).default(1),
   /** Run the workload once before the measured run without restarting the fleet (warms the caches). */
@@ -58,11 +72,13 @@ export const strategySweepConfigSchema = z.object({
     maxConversations: z.number().int().min(1).default(100),
     minOutputLen: z.number().int().min(1).default(10),
     maxOutputLen: z.number().int().min(1).default(200),
+    /** Input file for file-based workloads (sharegpt, mooncake, csv-trace). */
+    path: z.string().optional(),
   }).passthrough().prefault({}),
   client: z.object({
     maxConcurrency: z.number().int().min(1).default(40),
-    /** Requests per second; Infinity sends all at once. */
-    requestRate: z.number().positive().default(100),
+    /** Requests per second; Infinity (or "inf" in a config file) sends all at once. */
+    requestRate: rateSchema.default(100),
     burstiness: z.number().positive().default(1),
     ignoreEos: z.boolean().default(true),
     stream: z.boolean().default(true),

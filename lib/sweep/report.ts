@@ -5,8 +5,7 @@
  */
 import type { RunOutcome } from "./run_point.ts";
 import type { StrategySweepResult } from "./strategy_sweep.ts";
-import { metricSummaryChart, saveSvg } from "../viz/mod.ts";
-import { readResultsCsv } from "./csv_log.ts";
+import { metricSummary } from "../viz/mod.ts";
 
 /** A fixed-width table: one line per run with its headline metrics. */
 export function formatSweepSummary(outcomes: readonly RunOutcome[]): string {
@@ -32,7 +31,7 @@ export function formatSweepSummary(outcomes: readonly RunOutcome[]): string {
       s ? s.mean_ttft_ms.toFixed(1) : "-",
       s ? s.p99_ttft_ms.toFixed(1) : "-",
       s ? s.mean_tpot_ms.toFixed(2) : "-",
-      s && Number.isFinite(s.cache_hit_rate) ? `${(s.cache_hit_rate * 100).toFixed(1)}%` : "-",
+      s && s.cache_hit_rate !== null ? `${(s.cache_hit_rate * 100).toFixed(1)}%` : "-",
     ];
   });
   const widths = header.map((title, column) =>
@@ -44,15 +43,13 @@ export function formatSweepSummary(outcomes: readonly RunOutcome[]): string {
 }
 
 /**
- * Writes a bar chart of mean TTFT per strategy (all rows of the serve CSV with this sweep's label)
- * as SVG beside the CSV. Returns the paths written.
+ * Writes a bar chart of mean TTFT per strategy for this sweep's successful runs, as SVG and PNG
+ * beside the serve CSV. Returns the paths written (none when no run succeeded).
  */
 export async function writeSweepPlots(result: StrategySweepResult): Promise<string[]> {
-  const rows = await readResultsCsv(result.serveCsvPath);
-  const runIds = new Set(result.outcomes.map((outcome) => outcome.runId));
-  const sweepRows = rows.filter((row) => runIds.has(String(row.run_id)) && row.status === "ok");
-  if (sweepRows.length === 0) return [];
-  const path = result.serveCsvPath.replace(/\.csv$/, "_mean_ttft_ms.svg");
-  await saveSvg(metricSummaryChart(sweepRows, "mean_ttft_ms"), path);
-  return [path];
+  const runIds = result.outcomes.filter((outcome) => outcome.status === "ok").map((outcome) => outcome.runId);
+  if (runIds.length === 0) return [];
+  const figure = metricSummary(result.serveCsvPath, "mean_ttft_ms", { where: { run_id: runIds } });
+  const saved = await figure.save(result.serveCsvPath.replace(/\.csv$/, "_mean_ttft_ms"));
+  return [saved.svg, saved.png];
 }

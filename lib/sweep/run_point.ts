@@ -9,7 +9,7 @@ import { startFleet } from "../cluster/fleet.ts";
 import type { FleetSpecInput } from "../cluster/fleet_spec.ts";
 import { createRng } from "../core/rng.ts";
 import { type BenchmarkSummary, type RequestRecord, runBenchmark, writeRecordsJsonl } from "../client/mod.ts";
-import { createWorkload, type WorkloadRequest } from "../workload/mod.ts";
+import { createWorkload, type WorkloadRequest, type WorkloadSpec } from "../workload/mod.ts";
 import { Scraper, type ScraperStats } from "../prom/mod.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineMetricsRow, engineMetricsRow, scrapeEngineTotals } from "./engine_metrics.ts";
@@ -75,7 +75,7 @@ export async function runPoint(
     fleet: fleetSpec,
   });
   const seed = config.seed + repeat;
-  const workload = createWorkload({ ...config.workload, seed } as never, createRng(seed).fork("workload"));
+  const workload = createWorkload(config.workload as WorkloadSpec, createRng(seed).fork("workload"));
   const requests: WorkloadRequest[] = workload.requests;
   let fleet;
   let scraper: Scraper | undefined;
@@ -107,12 +107,13 @@ export async function runPoint(
     if (config.withWarmup) await runBenchmark({ ...clientOptions, requests });
     const metricsUrls = fleet.engines.map((engine) => `${engine.url}/metrics`);
     const before = await Promise.all(metricsUrls.map(scrapeEngineTotals));
-    scraper = new Scraper({ targets: [...fleet.metricsTargets], outputPath: `${runDir}/timeseries.jsonl` });
+    scraper = new Scraper({ targets: [...fleet.metricsTargets], outPath: `${runDir}/timeseries.jsonl` });
     scraper.start();
     const result = await runBenchmark({
       ...clientOptions,
       requests,
-      onProgress: (progress: { completed: number; total: number }) => options.onProgress?.(progress),
+      onProgress: (progress) =>
+        options.onProgress?.({ completed: progress.completed + progress.failed, total: progress.total }),
     });
     outcome.scraper = await scraper.stop();
     scraper = undefined;

@@ -79,7 +79,7 @@ export async function runStrategySweep(
     await appendRow(serveCsvPath, SERVE_COLUMNS, {
       ...configValues,
       ...serveMetricValues(outcome.summary),
-      scrape_interval_error_p99_ms: outcome.scraper?.intervalErrorP99Ms ?? null,
+      scrape_interval_error_p99_ms: outcome.scraper?.intervalErrorMs.p99 ?? null,
     });
     await appendRow(engineCsvPath, ENGINE_COLUMNS, { ...configValues, ...(outcome.engineMetrics ?? {}) });
     outcomes.push(outcome);
@@ -102,8 +102,8 @@ function configColumns(config: StrategySweepConfig, outcome: RunOutcome): CsvRow
     num_servers: config.fleet.numServers,
     enable_prefix_caching: config.fleet.enablePrefixCaching,
     enable_chunked_prefill: true,
-    benchmark_label: config.label,
-    request_router: outcome.strategy,
+    label: config.label,
+    strategy: outcome.strategy,
     strategy_options: Object.keys(strategyOptions).length === 0 ? "" : JSON.stringify(strategyOptions),
     dataset_name: config.workload.name,
     min_output_len: config.workload.minOutputLen,

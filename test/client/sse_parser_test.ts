@@ -58,6 +58,20 @@ Deno.test("classifySseData() detects sglang token events on chat and completions
     token: false,
     usage: { promptTokens: 5, completionTokens: 2, cachedTokens: 3 },
   });
+  const emptyReasoning = '{"choices":[{"index":0,"delta":{"reasoning_content":"","content":"x"}}]}';
+  const reasoningKey = '{"choices":[{"index":0,"delta":{"reasoning":"r","content":""}}]}';
+  const intent = '{"choices":[{"index":0,"delta":{"intent":"x","content":""}}]}';
+  assert.deepEqual(classifySseData(emptyReasoning, "chat", "sglang"), {
+    kind: "data",
+    token: true,
+    usage: null,
+  });
+  assert.deepEqual(classifySseData(reasoningKey, "chat", "sglang"), {
+    kind: "data",
+    token: true,
+    usage: null,
+  });
+  assert.deepEqual(classifySseData(intent, "chat", "sglang"), { kind: "data", token: false, usage: null });
   assert.deepEqual(classifySseData("[DONE]", "chat", "sglang"), { kind: "done" });
   assert.equal(classifySseData("{oops", "chat", "sglang").kind, "malformed");
   assert.equal(classifySseData('{"error":{"message":"x"}}', "chat", "sglang").kind, "error");

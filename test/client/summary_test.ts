@@ -139,7 +139,7 @@ Deno.test("summarize() computes goodput with every given SLO, TPOT of a 1-token 
 
 Deno.test("summarize() marks a run invalid when send lag p99 or CPU exceed their thresholds", () => {
   const lagged = records.map((r, i) => ({ ...r, send_lag_ms: i === 0 ? 50 : 0 }));
-  const s = summarize(input(lagged));
+  const s = summarize(input(lagged, { arrival: "rate" }));
   assert.equal(s.valid, false);
   assert.match(s.invalid_reason!, /send lag p99/);
   const busy = summarize(input(records, { cpuPercent: 99 }));

@@ -30,3 +30,27 @@ async function listProcesses(): Promise<
     },
   ).filter((p) => !p.state.startsWith("Z") && !p.command.startsWith("ps "));
 }
+
+/** Live (non-zombie) children of `parentPid` whose command line contains `needle`. */
+export async function livingChildren(parentPid: number, needle = ""): Promise<number[]> {
+  const output = await new Deno.Command("ps", {
+    args: ["-e", "-o", "pid=,ppid=,stat=,args="],
+    stdout: "piped",
+  }).output();
+  return new TextDecoder().decode(output.stdout).split("\n").map((line) => line.trim()).filter(Boolean)
+    .map((line) => line.split(/\s+/))
+    .filter(([, ppid, state, ...command]) =>
+      Number(ppid) === parentPid && !state!.startsWith("Z") && command.join(" ").includes(needle)
+    )
+    .map(([pid]) => Number(pid));
+}
+
+/** Whether `pid` is alive and not a zombie. */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    return !/^\d+ \(.*\) Z/.test(stat);
+  } catch {
+    return false;
+  }
+}
