@@ -21,17 +21,42 @@ export interface Clock {
   sleepUntil(deadlineMs: number): Promise<void>;
 }
 
+/** Options of {@linkcode RealClock}. */
+export interface RealClockOptions {
+  /**
+   * Wake this many ms before a deadline and busy-wait the rest, so callbacks run at the deadline
+   * instead of up to a timer tick late (or early: timers round). Costs CPU; 0 turns it off.
+   * @default 0
+   */
+  spinMs?: number;
+}
+
 /**
  * Real time from `performance.now()`. Timers are armed for absolute deadlines, so a chain of
  * timers does not accumulate the ~0.8 ms per tick drift that `setInterval` shows.
  */
 export class RealClock implements Clock {
+  readonly #spinMs: number;
+
+  constructor(options: RealClockOptions = {}) {
+    this.#spinMs = options.spinMs ?? 0;
+  }
+
   nowMs(): number {
     return performance.now();
   }
 
   setTimer(deadlineMs: number, callback: () => void): Timer {
-    const id = setTimeout(callback, Math.max(0, deadlineMs - performance.now()));
+    const spinMs = this.#spinMs;
+    const fire = spinMs > 0
+      ? () => {
+        // Never spin longer than spinMs (e.g. if the deadline moved after a long stall).
+        const limit = performance.now() + spinMs;
+        while (performance.now() < deadlineMs && performance.now() < limit);
+        callback();
+      }
+      : callback;
+    const id = setTimeout(fire, Math.max(0, deadlineMs - spinMs - performance.now()));
     return { cancel: () => clearTimeout(id) };
   }
 
