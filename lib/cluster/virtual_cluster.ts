@@ -11,7 +11,7 @@ import type { VirtualClock } from "../core/clock.ts";
 import { createRng } from "../core/rng.ts";
 import { type EngineOptions, resolveEngineConfig } from "../engine/config.ts";
 import { EngineCore } from "../engine/engine_core.ts";
-import { isApiError, parseGenerateRequest } from "../engine/openai_api.ts";
+import { engineRequestInput, isApiError, parseGenerateRequest } from "../engine/openai_api.ts";
 import type { FinishResult, RequestSink } from "../engine/request.ts";
 import type { DecisionSink } from "../router/decision_log.ts";
 import { parseKvEvent } from "../router/kv_events.ts";
@@ -40,7 +40,7 @@ export interface VirtualClusterOptions {
   /** Router strategy and its parameters (flag names, camelCase or snake_case keys). */
   strategy: string;
   strategyOptions?: Readonly<Record<string, string | number | boolean>>;
-  /** Engine i gets seed + i, as in a live fleet; the router gets its default seed. */
+  /** Engine i gets seed + i and the router gets seed, as in a live fleet. */
   seed: number;
   decisionSink?: DecisionSink;
   /** Added to virtual ms to get the epoch ms written in decision logs and timeseries. */
@@ -77,7 +77,7 @@ export class VirtualCluster {
           speedupRatio: spec.speedupRatio,
           seed: options.seed + index,
         }),
-        { clock: options.clock },
+        { clock: options.clock, rng: createRng(options.seed + index) },
       )
     );
     const backends = this.engines.map((_, index) => virtualBackendId(index));
@@ -85,8 +85,8 @@ export class VirtualCluster {
     const strategyName = options.strategy as StrategyName;
     const strategy = createStrategy(
       strategyName,
-      resolveStrategyConfig(strategyName, { ...options.strategyOptions }),
-      { clock: options.clock, rng: createRng(0).fork("router") },
+      resolveStrategyConfig(strategyName, { ...options.strategyOptions } as Record<string, unknown>),
+      { clock: options.clock, rng: createRng(options.seed).fork("router") },
     );
     this.routerMetrics = new RouterMetrics();
     this.router = new RouterCore({
@@ -128,7 +128,11 @@ export class VirtualCluster {
       metrics: parsePrometheusMetrics(engine.renderMetrics()),
     }));
     this.router.refreshGauges();
-    records.push({ t_ms: tMs, target: "router", metrics: parsePrometheusMetrics(this.routerMetrics.render()) });
+    records.push({
+      t_ms: tMs,
+      target: "router",
+      metrics: parsePrometheusMetrics(this.routerMetrics.render()),
+    });
     return records;
   }
 
@@ -211,15 +215,7 @@ export class VirtualCluster {
         });
       },
     };
-    engine.submit({
-      id,
-      promptTokenIds: parsed.promptTokenIds,
-      maxTokens: parsed.maxTokens,
-      maxTokensGiven: parsed.maxTokensGiven,
-      minTokens: parsed.minTokens,
-      ignoreEos: parsed.ignoreEos,
-      seed: parsed.seed,
-    }, sink);
+    engine.submit(engineRequestInput(parsed, id), sink);
     return () => {
       if (!done) engine.abort(id);
     };

@@ -129,6 +129,29 @@ export class VirtualClock implements Clock {
     return false;
   }
 
+  /**
+   * Runs timers in order until `work` settles, letting the promise continuations each timer
+   * callback causes run before the next timer (so async code observes the time it was woken at).
+   * Throws if no timer is left while `work` is still pending (nothing could ever settle it).
+   */
+  async runUntilSettled<T>(work: Promise<T>): Promise<T> {
+    let settled = false;
+    const result = work.finally(() => void (settled = true));
+    result.catch(() => {});
+    while (!settled) {
+      if (this.runNext()) {
+        await Promise.resolve();
+        continue;
+      }
+      // No timer left: give pending continuations a full turn before declaring a stall.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (!settled && this.#heap.length === 0) {
+        throw new Error(`Virtual time stalled at ${this.#nowMs} ms: no timers left and the work is unfinished`);
+      }
+    }
+    return await result;
+  }
+
   /** Runs every timer due at or before `deadlineMs`, then sets the time to `deadlineMs`. */
   runUntil(deadlineMs: number): void {
     while (this.#heap.length > 0 && this.#heap[0]!.deadlineMs <= deadlineMs) this.runNext();

@@ -15,7 +15,9 @@ import {
   type ApiError,
   apiError,
   completionResponseJson,
+  engineRequestInput,
   type GenerateRequest,
+  isApiError,
   parseGenerateRequest,
   parseTokenizeRequest,
   SSE_DONE,
@@ -127,15 +129,7 @@ export async function serveEngine(options: EngineServerOptions = {}): Promise<En
   }
 
   function submit(parsed: GenerateRequest, id: string, sink: RequestSink): void {
-    core.submit({
-      id,
-      promptTokenIds: parsed.promptTokenIds,
-      maxTokens: parsed.maxTokens,
-      maxTokensGiven: parsed.maxTokensGiven,
-      minTokens: parsed.minTokens,
-      ignoreEos: parsed.ignoreEos,
-      seed: parsed.seed,
-    }, sink);
+    core.submit(engineRequestInput(parsed, id), sink);
   }
 
   /** Streams with output since the last turn end, written once per request per engine turn. */
@@ -317,10 +311,6 @@ const ROUTES: Readonly<Record<string, readonly string[]>> = {
   "/v1/completions": ["POST"],
   "/v1/chat/completions": ["POST"],
 };
-
-function isApiError(value: unknown): value is ApiError {
-  return typeof value === "object" && value !== null && "status" in value && "body" in value;
-}
 
 async function readJson(request: Request): Promise<{ value: unknown } | ApiError> {
   let text: string;

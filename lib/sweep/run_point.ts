@@ -8,11 +8,12 @@
 import { startFleet } from "../cluster/fleet.ts";
 import type { FleetSpecInput } from "../cluster/fleet_spec.ts";
 import { createRng } from "../core/rng.ts";
-import { type BenchmarkSummary, type RequestRecord, runBenchmark, writeRecordsJsonl } from "../client/mod.ts";
+import { type BenchmarkResult, type BenchmarkSummary, runBenchmark, writeRecordsJsonl } from "../client/mod.ts";
 import { createWorkload, type WorkloadRequest, type WorkloadSpec } from "../workload/mod.ts";
 import { Scraper, type ScraperStats } from "../prom/mod.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineMetricsRow, engineMetricsRow, scrapeEngineTotals } from "./engine_metrics.ts";
+import { simulatePoint } from "./sim_point.ts";
 
 /** What one run produced. */
 export interface RunOutcome {
@@ -63,31 +64,77 @@ export async function runPoint(
     reason: "",
     startedAt: startedAt.toISOString(),
   };
-  const fleetSpec = fleetSpecFor(config, strategy);
+  const seed = config.seed + repeat;
+  const fleetSpec = fleetSpecFor(config, strategy, seed);
   await writeJson(`${runDir}/config.json`, {
     run_id: runId,
     mode: config.mode,
     strategy,
     repeat,
+    seed,
     started_at: outcome.startedAt,
     git_sha: options.gitSha ?? "",
     sweep: config,
     fleet: fleetSpec,
   });
-  const seed = config.seed + repeat;
-  const workload = createWorkload(config.workload as WorkloadSpec, createRng(seed).fork("workload"));
-  const requests: WorkloadRequest[] = workload.requests;
-  let fleet;
+  try {
+    const workload = createWorkload(config.workload as WorkloadSpec, createRng(seed).fork("workload"));
+    const measured = config.mode === "sim"
+      ? await measureSimulated(config, strategy, seed, workload.requests, runDir)
+      : await measureLive(config, fleetSpec, seed, workload.requests, runDir, options);
+    outcome.summary = measured.result.summary;
+    outcome.engineMetrics = measured.engineMetrics;
+    if (measured.scraper) outcome.scraper = measured.scraper;
+    await writeRecordsJsonl(`${runDir}/requests.jsonl`, measured.result.records);
+    await writeJson(`${runDir}/summary.json`, measured.result.summary);
+    if (!measured.result.summary.valid) {
+      outcome.status = "failed";
+      outcome.reason = `client marked the run invalid: ${measured.result.summary.invalid_reason}`;
+    }
+  } catch (error) {
+    outcome.status = "failed";
+    outcome.reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    await Deno.writeTextFile(`${runDir}/error.txt`, error instanceof Error ? `${error.message}\n` : `${error}\n`);
+  }
+  await writeJson(`${runDir}/status.json`, { status: outcome.status, reason: outcome.reason });
+  return outcome;
+}
+
+interface Measured {
+  result: BenchmarkResult;
+  engineMetrics: EngineMetricsRow;
+  scraper?: ScraperStats;
+}
+
+async function measureSimulated(
+  config: StrategySweepConfig,
+  strategy: string,
+  seed: number,
+  requests: WorkloadRequest[],
+  runDir: string,
+): Promise<Measured> {
+  const simulated = await simulatePoint(config, strategy, seed, requests, { runDir });
+  return { result: simulated.result, engineMetrics: simulated.engineMetrics };
+}
+
+async function measureLive(
+  config: StrategySweepConfig,
+  fleetSpec: FleetSpecInput,
+  seed: number,
+  requests: WorkloadRequest[],
+  runDir: string,
+  options: RunPointOptions,
+): Promise<Measured> {
+  const fleet = await startFleet(fleetSpec, {
+    runDir,
+    decisionLogPath: `${runDir}/decisions.jsonl`,
+    ...signalOption(options.signal),
+  });
   let scraper: Scraper | undefined;
   try {
-    fleet = await startFleet(fleetSpec, {
-      runDir,
-      decisionLogPath: `${runDir}/decisions.jsonl`,
-      ...signalOption(options.signal),
-    });
     const abort = new AbortController();
     options.signal?.addEventListener("abort", () => abort.abort(options.signal?.reason), { once: true });
-    const crashed = fleet.unexpectedExit.then(({ name, code }) => {
+    void fleet.unexpectedExit.then(({ name, code }) => {
       abort.abort(new Error(`${name} exited with code ${code} during the run`));
     });
     const clientOptions = {
@@ -115,39 +162,22 @@ export async function runPoint(
       onProgress: (progress) =>
         options.onProgress?.({ completed: progress.completed + progress.failed, total: progress.total }),
     });
-    outcome.scraper = await scraper.stop();
+    const scraperStats = await scraper.stop();
     scraper = undefined;
     const after = await Promise.all(metricsUrls.map(scrapeEngineTotals));
-    void crashed;
     if (abort.signal.aborted) throw abort.signal.reason;
-    outcome.summary = result.summary;
-    outcome.engineMetrics = engineMetricsRow(before, after);
-    await writeRecordsJsonl(`${runDir}/requests.jsonl`, result.records as RequestRecord[]);
-    await writeJson(`${runDir}/summary.json`, result.summary);
-    if (!result.summary.valid) {
-      outcome.status = "failed";
-      outcome.reason = `client marked the run invalid: ${result.summary.invalid_reason}`;
-    }
-  } catch (error) {
-    outcome.status = "failed";
-    outcome.reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    await Deno.writeTextFile(
-      `${runDir}/error.txt`,
-      error instanceof Error ? `${error.message}\n` : `${error}\n`,
-    );
+    return { result, engineMetrics: engineMetricsRow(before, after), scraper: scraperStats };
   } finally {
-    if (scraper) outcome.scraper = await scraper.stop();
-    await fleet?.stop();
+    await scraper?.stop();
+    await fleet.stop();
   }
-  await writeJson(`${runDir}/status.json`, { status: outcome.status, reason: outcome.reason });
-  return outcome;
 }
 
 /** The fleet a strategy sweep point runs on. */
-export function fleetSpecFor(config: StrategySweepConfig, strategy: string): FleetSpecInput {
+export function fleetSpecFor(config: StrategySweepConfig, strategy: string, seed = config.seed): FleetSpecInput {
   return {
     model: config.fleet.model,
-    seed: config.seed,
+    seed,
     readyTimeoutS: config.fleet.readyTimeoutS,
     engines: [{
       kind: "mock",
