@@ -69,7 +69,7 @@ export function replicaLinesPanel(
     return { fx: index % columns, fy: Math.floor(index / columns) };
   };
   const curve = options.step ? "step-after" : "linear";
-  const marker = options.dots ? "circle-stroke" : "none";
+  const marker = options.dots ? "circle" : "none";
   const endS = Math.max(0, ...rows.map((r) => r.tS as number), ...aggregateRows.map((p) => p.tS));
   const marks: Plot.Markish[] = [Plot.ruleY([0], { stroke: "#bbb" })];
   if (grid) {
