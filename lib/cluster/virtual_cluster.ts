@@ -16,7 +16,7 @@ import type { FinishResult, RequestSink } from "../engine/request.ts";
 import type { DecisionSink } from "../router/decision_log.ts";
 import { parseKvEvent } from "../router/kv_events.ts";
 import { RouterMetrics } from "../router/metrics.ts";
-import { createStrategy, resolveStrategyConfig } from "../router/registry.ts";
+import { createStrategy } from "../router/registry.ts";
 import { promptTextOf, type RoutedEndpoint } from "../router/request_body.ts";
 import { RouterCore } from "../router/router_core.ts";
 import { createRouteRequest, type StrategyName } from "../router/strategy.ts";
@@ -83,11 +83,10 @@ export class VirtualCluster {
     const backends = this.engines.map((_, index) => virtualBackendId(index));
     backends.forEach((id, index) => this.#backendIndex.set(id, index));
     const strategyName = options.strategy as StrategyName;
-    const strategy = createStrategy(
-      strategyName,
-      resolveStrategyConfig(strategyName, { ...options.strategyOptions } as Record<string, unknown>),
-      { clock: options.clock, rng: createRng(options.seed).fork("router") },
-    );
+    const strategy = createStrategy(strategyName, { ...options.strategyOptions }, {
+      clock: options.clock,
+      rng: createRng(options.seed).fork("router"),
+    });
     this.routerMetrics = new RouterMetrics();
     this.router = new RouterCore({
       strategy,
@@ -164,7 +163,7 @@ export class VirtualCluster {
     });
     if (isApiError(parsed)) {
       ticket.finish({ ok: false, errorKind: "upstream_status" });
-      onOutcome(failure(`http_${parsed.status}`, parsed.message, parsed.status));
+      onOutcome(failure(`http_${parsed.status}`, parsed.body.error.message, parsed.status));
       return () => {};
     }
     let firstMs = -1;

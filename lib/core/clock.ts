@@ -146,7 +146,9 @@ export class VirtualClock implements Clock {
       // No timer left: give pending continuations a full turn before declaring a stall.
       await new Promise((resolve) => setTimeout(resolve, 0));
       if (!settled && this.#heap.length === 0) {
-        throw new Error(`Virtual time stalled at ${this.#nowMs} ms: no timers left and the work is unfinished`);
+        throw new Error(
+          `Virtual time stalled at ${this.#nowMs} ms: no timers left and the work is unfinished`,
+        );
       }
     }
     return await result;

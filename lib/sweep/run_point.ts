@@ -8,12 +8,18 @@
 import { startFleet } from "../cluster/fleet.ts";
 import type { FleetSpecInput } from "../cluster/fleet_spec.ts";
 import { createRng } from "../core/rng.ts";
-import { type BenchmarkResult, type BenchmarkSummary, runBenchmark, writeRecordsJsonl } from "../client/mod.ts";
+import {
+  type BenchmarkResult,
+  type BenchmarkSummary,
+  runBenchmark,
+  writeRecordsJsonl,
+} from "../client/mod.ts";
 import { createWorkload, type WorkloadRequest, type WorkloadSpec } from "../workload/mod.ts";
 import { Scraper, type ScraperStats } from "../prom/mod.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineMetricsRow, engineMetricsRow, scrapeEngineTotals } from "./engine_metrics.ts";
 import { simulatePoint } from "./sim_point.ts";
+import { virtualBackendId } from "../cluster/virtual_cluster.ts";
 
 /** What one run produced. */
 export interface RunOutcome {
@@ -94,7 +100,10 @@ export async function runPoint(
   } catch (error) {
     outcome.status = "failed";
     outcome.reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    await Deno.writeTextFile(`${runDir}/error.txt`, error instanceof Error ? `${error.message}\n` : `${error}\n`);
+    await Deno.writeTextFile(
+      `${runDir}/error.txt`,
+      error instanceof Error ? `${error.message}\n` : `${error}\n`,
+    );
   }
   await writeJson(`${runDir}/status.json`, { status: outcome.status, reason: outcome.reason });
   return outcome;
@@ -113,6 +122,13 @@ async function measureSimulated(
   requests: WorkloadRequest[],
   runDir: string,
 ): Promise<Measured> {
+  await recordMembers(
+    runDir,
+    Array.from(
+      { length: config.fleet.numServers },
+      (_, i) => ({ name: `engine-${i}`, role: "engine", url: virtualBackendId(i) }),
+    ),
+  );
   const simulated = await simulatePoint(config, strategy, seed, requests, { runDir });
   return { result: simulated.result, engineMetrics: simulated.engineMetrics };
 }
@@ -132,6 +148,7 @@ async function measureLive(
   });
   let scraper: Scraper | undefined;
   try {
+    await recordMembers(runDir, [...fleet.engines, ...(fleet.router ? [fleet.router] : [])]);
     const abort = new AbortController();
     options.signal?.addEventListener("abort", () => abort.abort(options.signal?.reason), { once: true });
     void fleet.unexpectedExit.then(({ name, code }) => {
@@ -174,7 +191,11 @@ async function measureLive(
 }
 
 /** The fleet a strategy sweep point runs on. */
-export function fleetSpecFor(config: StrategySweepConfig, strategy: string, seed = config.seed): FleetSpecInput {
+export function fleetSpecFor(
+  config: StrategySweepConfig,
+  strategy: string,
+  seed = config.seed,
+): FleetSpecInput {
   return {
     model: config.fleet.model,
     seed,
@@ -203,6 +224,17 @@ export function makeRunId(date: Date, label: string, strategy: string, repeat: n
   );
   const safeLabel = label.replace(/[^A-Za-z0-9_.-]+/g, "_");
   return `${stamp}-${safeLabel}-${strategy}-r${repeat}-${suffix}`;
+}
+
+/** Adds the fleet's members (name, role, URL) to config.json, so plots can name backends by engine. */
+async function recordMembers(
+  runDir: string,
+  members: ReadonlyArray<{ name: string; role: string; url: string }>,
+): Promise<void> {
+  const path = `${runDir}/config.json`;
+  const config = JSON.parse(await Deno.readTextFile(path));
+  config.members = members.map(({ name, role, url }) => ({ name, role, url }));
+  await writeJson(path, config);
 }
 
 async function writeJson(path: string, value: unknown): Promise<void> {

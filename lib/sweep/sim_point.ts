@@ -72,7 +72,9 @@ export async function simulatePoint(
     seed,
     requests,
   };
-  const timeseries = options.runDir ? await JsonlWriter.open(`${options.runDir}/timeseries.jsonl`) : undefined;
+  const timeseries = options.runDir
+    ? await JsonlWriter.open(`${options.runDir}/timeseries.jsonl`)
+    : undefined;
   try {
     if (config.withWarmup) await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
     decisions.records.length = 0;
