@@ -46,7 +46,7 @@ export {
   type ScraperOptions,
   type ScraperStats,
   type ScrapeTarget,
-  startScraper,
   type TargetStats,
   type TimingStats,
 } from "./scraper.ts";
+export { type ScraperHandle, startScraper, type StartScraperOptions } from "./start_scraper.ts";

@@ -15,9 +15,9 @@ import {
   writeRecordsJsonl,
 } from "../client/mod.ts";
 import { createWorkload, type WorkloadRequest, type WorkloadSpec } from "../workload/mod.ts";
-import { Scraper, type ScraperStats } from "../prom/mod.ts";
+import { scrapeOnce, Scraper, type ScraperStats } from "../prom/mod.ts";
 import type { StrategySweepConfig } from "./config.ts";
-import { type EngineMetricsRow, engineMetricsRow, scrapeEngineTotals } from "./engine_metrics.ts";
+import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 import { simulatePoint } from "./sim_point.ts";
 import { virtualBackendId } from "../cluster/virtual_cluster.ts";
 
@@ -31,7 +31,7 @@ export interface RunOutcome {
   /** Why the run failed; empty when ok. */
   reason: string;
   summary?: BenchmarkSummary;
-  engineMetrics?: EngineMetricsRow;
+  engineMetrics?: EngineAverages;
   scraper?: ScraperStats;
   startedAt: string;
 }
@@ -111,7 +111,7 @@ export async function runPoint(
 
 interface Measured {
   result: BenchmarkResult;
-  engineMetrics: EngineMetricsRow;
+  engineMetrics: EngineAverages;
   scraper?: ScraperStats;
 }
 
@@ -170,7 +170,8 @@ async function measureLive(
     };
     if (config.withWarmup) await runBenchmark({ ...clientOptions, requests });
     const metricsUrls = fleet.engines.map((engine) => `${engine.url}/metrics`);
-    const before = await Promise.all(metricsUrls.map(scrapeEngineTotals));
+    const scrapeEngines = () => Promise.all(metricsUrls.map((url) => scrapeOnce(url).catch(() => undefined)));
+    const before = await scrapeEngines();
     scraper = new Scraper({ targets: [...fleet.metricsTargets], outPath: `${runDir}/timeseries.jsonl` });
     scraper.start();
     const result = await runBenchmark({
@@ -181,9 +182,9 @@ async function measureLive(
     });
     const scraperStats = await scraper.stop();
     scraper = undefined;
-    const after = await Promise.all(metricsUrls.map(scrapeEngineTotals));
+    const after = await scrapeEngines();
     if (abort.signal.aborted) throw abort.signal.reason;
-    return { result, engineMetrics: engineMetricsRow(before, after), scraper: scraperStats };
+    return { result, engineMetrics: engineAverages(replicaWindows(before, after)), scraper: scraperStats };
   } finally {
     await scraper?.stop();
     await fleet.stop();

@@ -12,7 +12,8 @@ import type { WorkloadRequest } from "../workload/mod.ts";
 import { MemoryDecisionSink } from "../router/decision_log.ts";
 import { formatTimeseriesRecord, JsonlWriter } from "../prom/timeseries.ts";
 import type { StrategySweepConfig } from "./config.ts";
-import { type EngineMetricsRow, engineMetricsRow, engineTotals } from "./engine_metrics.ts";
+import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
+import { parsePrometheusMetrics } from "../prom/parse.ts";
 
 /** The scrape interval the simulation samples at, as the live scraper does. */
 export const SIM_SAMPLE_INTERVAL_MS = 100;
@@ -20,7 +21,7 @@ export const SIM_SAMPLE_INTERVAL_MS = 100;
 /** What a simulated run produced. */
 export interface SimulatedRun {
   result: BenchmarkResult;
-  engineMetrics: EngineMetricsRow;
+  engineMetrics: EngineAverages;
   /** Virtual duration of the measured run, ms. */
   virtualMs: number;
 }
@@ -78,7 +79,9 @@ export async function simulatePoint(
   try {
     if (config.withWarmup) await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
     decisions.records.length = 0;
-    const before = cluster.engines.map((engine) => engineTotals(engine.renderMetrics()));
+    const scrapeEngines = () =>
+      cluster.engines.map((engine) => parsePrometheusMetrics(engine.renderMetrics()));
+    const before = scrapeEngines();
     const startMs = clock.nowMs();
     let sampling = timeseries !== undefined;
     const sample = () => {
@@ -89,12 +92,16 @@ export async function simulatePoint(
     sample();
     const result = await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
     sampling = false;
-    const after = cluster.engines.map((engine) => engineTotals(engine.renderMetrics()));
+    const after = scrapeEngines();
     if (options.runDir) {
       const lines = decisions.records.map((record) => JSON.stringify(record)).join("\n");
       await Deno.writeTextFile(`${options.runDir}/decisions.jsonl`, lines === "" ? "" : `${lines}\n`);
     }
-    return { result, engineMetrics: engineMetricsRow(before, after), virtualMs: clock.nowMs() - startMs };
+    return {
+      result,
+      engineMetrics: engineAverages(replicaWindows(before, after)),
+      virtualMs: clock.nowMs() - startMs,
+    };
   } finally {
     await timeseries?.close();
     cluster.close();

@@ -3,11 +3,11 @@
 // and the same order of strategies by mean TTFT wherever two strategies differ by more than that.
 // Method: run the sweep driver in both modes into temporary folders and compare the serve CSV rows.
 import assert from "node:assert/strict";
-import { parseStrategySweepConfig, readCsvObjects, runStrategySweep } from "../../lib/sweep/mod.ts";
+import { parseStrategySweepConfig, readResultsRows, runStrategySweep } from "../../lib/sweep/mod.ts";
 
 const VARYING_COLUMNS = new Set(["run_id", "started_at"]);
 
-async function simulatedRows(out: string, seed: number): Promise<Record<string, string>[]> {
+async function simulatedRows(out: string, seed: number): Promise<Record<string, unknown>[]> {
   const config = parseStrategySweepConfig({
     out,
     mode: "sim",
@@ -17,8 +17,8 @@ async function simulatedRows(out: string, seed: number): Promise<Record<string, 
   });
   const result = await runStrategySweep(config);
   return [
-    ...(await readCsvObjects(result.serveCsvPath)),
-    ...(await readCsvObjects(result.engineCsvPath)),
+    ...(await readResultsRows(result.serveCsvPath)),
+    ...(await readResultsRows(result.engineCsvPath)),
   ].map((row) => Object.fromEntries(Object.entries(row).filter(([name]) => !VARYING_COLUMNS.has(name))));
 }
 
@@ -42,16 +42,34 @@ Deno.test("simulated sweep: two runs with one seed give identical rows", async (
 Deno.test("simulated sweep writes the run folder files a live run writes", async () => {
   const out = await Deno.makeTempDir({ prefix: "routebench-sim-" });
   try {
-    const config = parseStrategySweepConfig({ out, mode: "sim", strategies: ["prefix_aware"], workload: { numPrompts: 30 } });
+    const config = parseStrategySweepConfig({
+      out,
+      mode: "sim",
+      strategies: ["prefix_aware"],
+      workload: { numPrompts: 30 },
+    });
     const result = await runStrategySweep(config);
     const runDir = result.outcomes[0]!.runDir;
-    for (const file of ["config.json", "summary.json", "requests.jsonl", "timeseries.jsonl", "decisions.jsonl", "status.json"]) {
+    for (
+      const file of [
+        "config.json",
+        "summary.json",
+        "requests.jsonl",
+        "timeseries.jsonl",
+        "decisions.jsonl",
+        "status.json",
+      ]
+    ) {
       assert.ok((await Deno.stat(`${runDir}/${file}`)).size > 0, file);
     }
-    const timeseries = (await Deno.readTextFile(`${runDir}/timeseries.jsonl`)).trim().split("\n").map((line) => JSON.parse(line));
+    const timeseries = (await Deno.readTextFile(`${runDir}/timeseries.jsonl`)).trim().split("\n").map((
+      line,
+    ) => JSON.parse(line));
     const targets = new Set(timeseries.map((record) => record.target));
     assert.deepEqual([...targets].sort(), ["engine-0", "engine-1", "engine-2", "engine-3", "router"]);
-    const engineTimes = timeseries.filter((record) => record.target === "engine-0").map((record) => record.t_ms);
+    const engineTimes = timeseries.filter((record) => record.target === "engine-0").map((record) =>
+      record.t_ms
+    );
     for (let i = 1; i < engineTimes.length; i++) assert.equal(engineTimes[i] - engineTimes[i - 1], 100);
     const decisions = (await Deno.readTextFile(`${runDir}/decisions.jsonl`)).trim().split("\n");
     assert.equal(decisions.length, 30);
@@ -69,8 +87,8 @@ Deno.test({
     try {
       const live = await runStrategySweep(parseStrategySweepConfig({ out: `${out}/live` }));
       const sim = await runStrategySweep(parseStrategySweepConfig({ out: `${out}/sim`, mode: "sim" }));
-      const liveRows = await readCsvObjects(live.serveCsvPath);
-      const simRows = await readCsvObjects(sim.serveCsvPath);
+      const liveRows = await readResultsRows(live.serveCsvPath);
+      const simRows = await readResultsRows(sim.serveCsvPath);
       const report: string[] = [];
       const metrics = ["mean_ttft_ms", "mean_tpot_ms", "request_throughput_per_s"];
       for (const liveRow of liveRows) {
@@ -79,7 +97,11 @@ Deno.test({
           const a = Number(liveRow[metric]);
           const b = Number(simRow[metric]);
           const error = Math.abs(b - a) / a;
-          report.push(`${liveRow.strategy} ${metric}: live ${a.toFixed(3)} sim ${b.toFixed(3)} (${(error * 100).toFixed(1)}%)`);
+          report.push(
+            `${liveRow.strategy} ${metric}: live ${a.toFixed(3)} sim ${b.toFixed(3)} (${
+              (error * 100).toFixed(1)
+            }%)`,
+          );
           assert.ok(error <= 0.05, report.join("\n"));
         }
       }
@@ -90,7 +112,10 @@ Deno.test({
           if (!(liveX < liveY * 0.95)) continue;
           const simX = Number(simRows.find((row) => row.strategy === x.strategy)!.mean_ttft_ms);
           const simY = Number(simRows.find((row) => row.strategy === y.strategy)!.mean_ttft_ms);
-          assert.ok(simX < simY, `live ranks ${x.strategy} before ${y.strategy}, simulation does not\n${report.join("\n")}`);
+          assert.ok(
+            simX < simY,
+            `live ranks ${x.strategy} before ${y.strategy}, simulation does not\n${report.join("\n")}`,
+          );
         }
       }
     } finally {
