@@ -48,8 +48,8 @@ const SERVE_METRICS = [
   "p99_ttft_ms",
   "mean_tpot_ms",
   "mean_e2e_latency_ms",
-  "request_throughput",
-  "output_throughput",
+  "request_throughput_per_s",
+  "output_throughput_tokens_per_s",
   "cache_hit_rate",
 ];
 const ENGINE_METRICS = [
@@ -66,8 +66,8 @@ export const SUMMARY_COLUMNS = [
   "mean_ttft_ms",
   "mean_tpot_ms",
   "mean_e2e_latency_ms",
-  "request_throughput",
-  "output_throughput",
+  "request_throughput_per_s",
+  "output_throughput_tokens_per_s",
   "cache_hit_rate",
   "prefix_cache_hit_rate",
 ];

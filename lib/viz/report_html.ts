@@ -98,15 +98,17 @@ export function summaryText(plan: ReportPlan): string {
       levels.set(nameOf(row), (levels.get(nameOf(row)) ?? new Set()).add(numeric(row, "max_concurrency")!));
     }
     for (const [name, set] of levels) {
-      if (set.size < 2 || !concurrency.some((row) => numeric(row, "request_throughput") !== undefined)) {
+      if (
+        set.size < 2 || !concurrency.some((row) => numeric(row, "request_throughput_per_s") !== undefined)
+      ) {
         continue;
       }
       const own = concurrency.filter((row) => nameOf(row) === name);
       const top = own.reduce((a, b) =>
-        (numeric(b, "request_throughput") ?? 0) > (numeric(a, "request_throughput") ?? 0) ? b : a
+        (numeric(b, "request_throughput_per_s") ?? 0) > (numeric(a, "request_throughput_per_s") ?? 0) ? b : a
       );
       lines.push(
-        `  concurrency ${name}: max ${numeric(top, "request_throughput")} req/s at c${
+        `  concurrency ${name}: max ${numeric(top, "request_throughput_per_s")} req/s at c${
           numeric(top, "max_concurrency")
         }; ` +
           `there p50 TTFT ${numeric(top, "median_ttft_ms") ?? "n/a"} ms, p50 ITL ${

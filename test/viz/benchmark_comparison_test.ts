@@ -25,15 +25,15 @@ Deno.test("benchmarkComparison() draws a bar per strategy per metric and a rule 
 
 Deno.test("benchmarkComparison() computes mean ratios and rejects an absent baseline", () => {
   const rows = [
-    { strategy: "pow2", mean_ttft_ms: 100, output_throughput: 10 },
-    { strategy: "pow2", mean_ttft_ms: 300, output_throughput: 30 },
-    { strategy: "kv_aware", mean_ttft_ms: 100, output_throughput: 40 },
+    { strategy: "pow2", mean_ttft_ms: 100, output_throughput_tokens_per_s: 10 },
+    { strategy: "pow2", mean_ttft_ms: 300, output_throughput_tokens_per_s: 30 },
+    { strategy: "kv_aware", mean_ttft_ms: 100, output_throughput_tokens_per_s: 40 },
   ];
-  const figure = benchmarkComparison(rows, { metrics: ["mean_ttft_ms", "output_throughput"] });
+  const figure = benchmarkComparison(rows, { metrics: ["mean_ttft_ms", "output_throughput_tokens_per_s"] });
   const ratio = (series: string, column: string) =>
     figure.data.find((d) => d.series === series && d.column === column)!.ratio;
   assert.equal(ratio("kv_aware", "mean_ttft_ms"), 0.5);
-  assert.equal(ratio("kv_aware", "output_throughput"), 2);
+  assert.equal(ratio("kv_aware", "output_throughput_tokens_per_s"), 2);
   assert.throws(
     () => benchmarkComparison(rows, { baseline: "random", metrics: ["mean_ttft_ms"] }),
     /baseline 'random'.*pow2, kv_aware/,

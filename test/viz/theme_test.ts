@@ -37,7 +37,7 @@ Deno.test("seriesColors() shades one strategy's labels differently", () => {
 Deno.test("metricLabel() names metrics with units", () => {
   assert.equal(metricLabel("mean_ttft_ms"), "Mean TTFT (ms)");
   assert.equal(metricLabel("p99_e2e_latency_ms"), "P99 E2E latency (ms)");
-  assert.equal(metricLabel("request_throughput"), "Request throughput (req/s)");
+  assert.equal(metricLabel("request_throughput_per_s"), "Request throughput (req/s)");
   assert.equal(metricLabel("mean_queue_time_ms"), "Mean queue time (ms)");
 });
 
