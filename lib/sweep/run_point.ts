@@ -15,7 +15,7 @@ import {
   writeRecordsJsonl,
 } from "../client/mod.ts";
 import { createWorkload, type WorkloadRequest, type WorkloadSpec } from "../workload/mod.ts";
-import { scrapeOnce, Scraper, type ScraperStats } from "../prom/mod.ts";
+import { gzipTimeseries, scrapeOnce, Scraper, type ScraperStats } from "../prom/mod.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 import { simulatePoint } from "./sim_point.ts";
@@ -182,6 +182,7 @@ async function measureLive(
     });
     const scraperStats = await scraper.stop();
     scraper = undefined;
+    await gzipTimeseries(`${runDir}/timeseries.jsonl`);
     const after = await scrapeEngines();
     if (abort.signal.aborted) throw abort.signal.reason;
     return { result, engineMetrics: engineAverages(replicaWindows(before, after)), scraper: scraperStats };

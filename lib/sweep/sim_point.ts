@@ -10,13 +10,15 @@ import { VirtualCluster } from "../cluster/virtual_cluster.ts";
 import { type BenchmarkResult, runBenchmarkWith } from "../client/mod.ts";
 import type { WorkloadRequest } from "../workload/mod.ts";
 import { MemoryDecisionSink } from "../router/decision_log.ts";
-import { formatTimeseriesRecord, JsonlWriter } from "../prom/timeseries.ts";
+import { formatTimeseriesRecord, gzipTimeseries, JsonlWriter } from "../prom/timeseries.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 import { parsePrometheusMetrics } from "../prom/parse.ts";
 
 /** The scrape interval the simulation samples at, as the live scraper does. */
 export const SIM_SAMPLE_INTERVAL_MS = 100;
+/** Timeseries characters buffered before a write. */
+const FLUSH_CHARS = 1 << 20;
 
 /** What a simulated run produced. */
 export interface SimulatedRun {
@@ -76,6 +78,7 @@ export async function simulatePoint(
   const timeseries = options.runDir
     ? await JsonlWriter.open(`${options.runDir}/timeseries.jsonl`)
     : undefined;
+  let simulated: SimulatedRun;
   try {
     if (config.withWarmup) await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
     decisions.records.length = 0;
@@ -87,6 +90,7 @@ export async function simulatePoint(
     const sample = () => {
       if (!sampling) return;
       for (const record of cluster.sampleMetrics()) timeseries!.append(formatTimeseriesRecord(record));
+      if (timeseries!.bufferedChars > FLUSH_CHARS) void timeseries!.flush();
       clock.setTimer(clock.nowMs() + SIM_SAMPLE_INTERVAL_MS, sample);
     };
     sample();
@@ -97,13 +101,15 @@ export async function simulatePoint(
       const lines = decisions.records.map((record) => JSON.stringify(record)).join("\n");
       await Deno.writeTextFile(`${options.runDir}/decisions.jsonl`, lines === "" ? "" : `${lines}\n`);
     }
-    return {
+    simulated = {
       result,
       engineMetrics: engineAverages(replicaWindows(before, after)),
       virtualMs: clock.nowMs() - startMs,
     };
   } finally {
-    await timeseries?.close();
     cluster.close();
+    await timeseries?.close();
   }
+  if (options.runDir) await gzipTimeseries(`${options.runDir}/timeseries.jsonl`);
+  return simulated;
 }

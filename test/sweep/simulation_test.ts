@@ -3,6 +3,7 @@
 // and the same order of strategies by mean TTFT wherever two strategies differ by more than that.
 // Method: run the sweep driver in both modes into temporary folders and compare the serve CSV rows.
 import assert from "node:assert/strict";
+import { readTimeseriesRecords } from "../../lib/prom/timeseries.ts";
 import { parseStrategySweepConfig, readResultsRows, runStrategySweep } from "../../lib/sweep/mod.ts";
 
 const VARYING_COLUMNS = new Set(["run_id", "started_at"]);
@@ -55,16 +56,14 @@ Deno.test("simulated sweep writes the run folder files a live run writes", async
         "config.json",
         "summary.json",
         "requests.jsonl",
-        "timeseries.jsonl",
+        "timeseries.jsonl.gz",
         "decisions.jsonl",
         "status.json",
       ]
     ) {
       assert.ok((await Deno.stat(`${runDir}/${file}`)).size > 0, file);
     }
-    const timeseries = (await Deno.readTextFile(`${runDir}/timeseries.jsonl`)).trim().split("\n").map((
-      line,
-    ) => JSON.parse(line));
+    const timeseries = readTimeseriesRecords(`${runDir}/timeseries.jsonl`);
     const targets = new Set(timeseries.map((record) => record.target));
     assert.deepEqual([...targets].sort(), ["engine-0", "engine-1", "engine-2", "engine-3", "router"]);
     const engineTimes = timeseries.filter((record) => record.target === "engine-0").map((record) =>

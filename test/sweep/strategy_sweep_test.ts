@@ -53,7 +53,7 @@ Deno.test("sweep: two strategies write two whole rows per CSV, their run folders
         "config.json",
         "summary.json",
         "requests.jsonl",
-        "timeseries.jsonl",
+        "timeseries.jsonl.gz",
         "decisions.jsonl",
         "status.json",
       ]
