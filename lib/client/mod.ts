@@ -3,7 +3,8 @@
  * absolute schedule, trace times), sglang-compatible metrics and the client's self-measurement.
  * @module
  */
-export { type BenchmarkResult, buildBody, runBenchmark } from "./run_benchmark.ts";
+export { type BenchmarkResult, buildBody, runBenchmark, runBenchmarkWith } from "./run_benchmark.ts";
+export { type ClientTransport, httpTransport } from "./transport.ts";
 export type { BenchmarkOptions, BenchmarkProgress, ErrorClass, GoodputSlo, RequestRecord } from "./types.ts";
 export {
   type BenchmarkSummary,

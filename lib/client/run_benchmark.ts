@@ -6,16 +6,13 @@
  * deadline, so lateness never accumulates and a freed slot is refilled without a tick.
  * @module
  */
+import { type Clock, RealClock, type Timer } from "../core/clock.ts";
 import { createRng } from "../core/rng.ts";
 import { arrivalTimesMs } from "../workload/arrivals.ts";
 import { renderMessages, type WorkloadRequest } from "../workload/types.ts";
 import { SelfMonitor } from "./self_monitor.ts";
-import {
-  createRequestTarget,
-  type RequestOutcome,
-  type RequestTarget,
-  sendRequest,
-} from "./stream_request.ts";
+import type { RequestOutcome } from "./stream_request.ts";
+import { type ClientTransport, httpTransport } from "./transport.ts";
 import { type BenchmarkSummary, summarize } from "./summary.ts";
 import type { BenchmarkOptions, BenchmarkProgress, RequestRecord } from "./types.ts";
 import type { Endpoint } from "./sse_event.ts";
@@ -28,12 +25,56 @@ export interface BenchmarkResult {
 }
 
 const WARMUP_OUTPUT_TOKENS_MAX = 32;
+const DEFAULT_TIMEOUT_MS = 600_000;
 
 /**
- * Runs a benchmark against `options.baseUrl`. Throws only for invalid options (TypeError /
- * RangeError); per-request failures are records.
+ * Runs a benchmark against `options.baseUrl` over HTTP, in real time. Throws only for invalid
+ * options (TypeError / RangeError); per-request failures are records.
  */
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
+  const plan = planRun(options);
+  const transport = httpTransport({
+    baseUrl: options.baseUrl,
+    endpoint: plan.endpoint,
+    dialect: plan.dialect,
+    stream: plan.stream,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    maxSockets: plan.maxConcurrency,
+  });
+  try {
+    return await runPlan(plan, options, transport, new RealClock(), true);
+  } finally {
+    transport.close();
+  }
+}
+
+/**
+ * Runs a benchmark through any transport on any clock: the virtual-time simulation passes its
+ * cluster's transport and a VirtualClock. Everything runs inside the clock's timer callbacks; the
+ * client's own CPU and event-loop lag are not measured (they do not exist in virtual time).
+ */
+export function runBenchmarkWith(
+  transport: ClientTransport,
+  clock: Clock,
+  options: Omit<BenchmarkOptions, "baseUrl">,
+): Promise<BenchmarkResult> {
+  return runPlan(planRun(options), options, transport, clock, false);
+}
+
+interface RunPlan {
+  endpoint: Endpoint;
+  maxConcurrency: number;
+  requestRate: number;
+  burstiness: number;
+  warmupCount: number;
+  dialect: "sglang" | "vllm";
+  stream: boolean;
+  arrival: "all_at_once" | "rate" | "trace";
+  schedule: number[];
+}
+
+/** Validates the options and computes the send schedule. */
+function planRun(options: Omit<BenchmarkOptions, "baseUrl">): RunPlan {
   const endpoint: Endpoint = options.endpoint ?? "chat";
   const maxConcurrency = options.maxConcurrency ?? Infinity;
   const requestRate = options.requestRate ?? Infinity;
@@ -54,20 +95,33 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   if (useTrace && !allTimed) {
     throw new TypeError("Cannot replay arrival times: some requests have no 'arrivalMs'");
   }
-  const arrival = useTrace ? "trace" : requestRate === Infinity ? "all_at_once" : "rate";
+  const arrival: RunPlan["arrival"] = useTrace ? "trace" : requestRate === Infinity ? "all_at_once" : "rate";
   const schedule = useTrace ? requests.map((r) => r.arrivalMs!) : arrivalTimesMs(
     { count: requests.length, requestRate, burstiness },
     createRng(options.seed ?? 0).fork("arrivals"),
   );
-
-  const target = createRequestTarget({
-    baseUrl: options.baseUrl,
+  return {
     endpoint,
+    maxConcurrency,
+    requestRate,
+    burstiness,
+    warmupCount,
     dialect,
     stream,
-    timeoutMs: options.timeoutMs ?? 600_000,
-    maxSockets: maxConcurrency,
-  });
+    arrival,
+    schedule,
+  };
+}
+
+async function runPlan(
+  plan: RunPlan,
+  options: Omit<BenchmarkOptions, "baseUrl">,
+  transport: ClientTransport,
+  clock: Clock,
+  measureSelf: boolean,
+): Promise<BenchmarkResult> {
+  const { endpoint, maxConcurrency, warmupCount, dialect, stream } = plan;
+  const requests = options.requests;
   const bodyOf = (request: WorkloadRequest, outputTokens: number) =>
     buildBody(request, outputTokens, {
       model: options.model,
@@ -75,65 +129,64 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
       stream,
       ignoreEos: options.ignoreEos ?? true,
     }, options.extraBody);
-
-  try {
-    let warmupFailed = 0;
-    if (warmupCount > 0 && requests.length > 0) {
-      const warmup = Array.from({ length: warmupCount }, (_, i) => requests[i % requests.length]!);
-      const records = await runPhase({
-        target,
-        requests: warmup,
-        schedule: new Array<number>(warmup.length).fill(0),
-        maxConcurrency,
-        bodyOf: (r) => bodyOf(r, Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS_MAX)),
-        outputTokensOf: (r) => Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS_MAX),
-        dialect,
-        signal: options.signal,
-        onProgress: options.onProgress,
-        phase: "warmup",
-      });
-      warmupFailed = records.filter((r) => !r.success).length;
-    }
-    const monitor = new SelfMonitor();
-    monitor.start();
-    const runStartEpochMs = performance.timeOrigin + performance.now();
-    const started = performance.now();
+  let warmupFailed = 0;
+  if (warmupCount > 0 && requests.length > 0) {
+    const warmup = Array.from({ length: warmupCount }, (_, i) => requests[i % requests.length]!);
     const records = await runPhase({
-      target,
-      requests,
-      schedule,
+      clock,
+      transport,
+      requests: warmup,
+      schedule: new Array<number>(warmup.length).fill(0),
       maxConcurrency,
-      bodyOf: (r) => bodyOf(r, r.outputTokens),
-      outputTokensOf: (r) => r.outputTokens,
+      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      bodyOf: (r) => bodyOf(r, Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS_MAX)),
+      outputTokensOf: (r) => Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS_MAX),
       dialect,
       signal: options.signal,
       onProgress: options.onProgress,
-      phase: "run",
-      t0: started,
+      phase: "warmup",
     });
-    const durationMs = performance.now() - started;
-    const self = monitor.stop();
-    const summary = summarize({
-      records,
-      durationMs,
-      dialect,
-      goodput: options.goodput,
-      warmupRequests: warmupCount,
-      warmupFailed,
-      eventLoopLagMs: self.eventLoopLagMs,
-      cpuPercent: self.cpuPercent,
-      sendLagP99ThresholdMs: options.sendLagP99ThresholdMs ?? 10,
-      cpuPercentThreshold: options.cpuPercentThreshold ?? 95,
-      runStartEpochMs,
-      requestRate,
-      burstiness,
-      maxConcurrency,
-      arrival,
-    });
-    return { summary, records };
-  } finally {
-    target.agent.destroy();
+    warmupFailed = records.filter((r) => !r.success).length;
   }
+  const monitor = measureSelf ? new SelfMonitor() : undefined;
+  monitor?.start();
+  const started = clock.nowMs();
+  const runStartEpochMs = measureSelf ? performance.timeOrigin + started : started;
+  const records = await runPhase({
+    clock,
+    transport,
+    requests,
+    schedule: plan.schedule,
+    maxConcurrency,
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    bodyOf: (r) => bodyOf(r, r.outputTokens),
+    outputTokensOf: (r) => r.outputTokens,
+    dialect,
+    signal: options.signal,
+    onProgress: options.onProgress,
+    phase: "run",
+    t0: started,
+  });
+  const durationMs = clock.nowMs() - started;
+  const self = monitor?.stop();
+  const summary = summarize({
+    records,
+    durationMs,
+    dialect,
+    goodput: options.goodput,
+    warmupRequests: warmupCount,
+    warmupFailed,
+    eventLoopLagMs: self?.eventLoopLagMs ?? null,
+    cpuPercent: self?.cpuPercent ?? null,
+    sendLagP99ThresholdMs: options.sendLagP99ThresholdMs ?? 10,
+    cpuPercentThreshold: options.cpuPercentThreshold ?? 95,
+    runStartEpochMs,
+    requestRate: plan.requestRate,
+    burstiness: plan.burstiness,
+    maxConcurrency,
+    arrival: plan.arrival,
+  });
+  return { summary, records };
 }
 
 /** The JSON body of one request. */
@@ -161,11 +214,14 @@ export function buildBody(
 }
 
 interface PhaseOptions {
-  target: RequestTarget;
+  clock: Clock;
+  transport: ClientTransport;
   requests: readonly WorkloadRequest[];
   /** Send offsets in ms from the phase start. */
   schedule: readonly number[];
   maxConcurrency: number;
+  /** Per-request timeout, ms (Infinity: none). */
+  timeoutMs: number;
   bodyOf: (request: WorkloadRequest) => string;
   outputTokensOf: (request: WorkloadRequest) => number;
   dialect: "sglang" | "vllm";
@@ -178,9 +234,9 @@ interface PhaseOptions {
 const PROGRESS_INTERVAL_MS = 250;
 
 function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
-  const { target, requests, schedule, maxConcurrency, dialect } = options;
+  const { clock, transport, requests, schedule, maxConcurrency, dialect, timeoutMs } = options;
   const n = requests.length;
-  const t0 = options.t0 ?? performance.now();
+  const t0 = options.t0 ?? clock.nowMs();
   const records = new Array<RequestRecord>(n);
   const aborts = new Map<number, (errorClass?: string, message?: string) => void>();
   const sentAt = new Map<number, number>();
@@ -188,15 +244,16 @@ function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
   let inFlight = 0;
   let finished = 0;
   let failed = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: Timer | undefined;
   let timerDeadline = Infinity;
+  let sweepTimer: Timer | undefined;
   let aborted = false;
   let lastProgress = -Infinity;
 
   return new Promise<RequestRecord[]>((resolve) => {
     const progress = (force: boolean) => {
       if (!options.onProgress) return;
-      const now = performance.now();
+      const now = clock.nowMs();
       if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
       lastProgress = now;
       options.onProgress({
@@ -210,29 +267,33 @@ function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
       });
     };
     // One timer sweeps request deadlines and reports progress (cheaper than a timer per request).
-    const timeoutMs = target.timeoutMs;
+    // It runs only when there is something to do, so a virtual clock is not kept busy for nothing.
+    const sweepIntervalMs = Math.min(PROGRESS_INTERVAL_MS, Math.max(1, timeoutMs / 10));
+    const sweeping = options.onProgress !== undefined || Number.isFinite(timeoutMs);
     const sweep = () => {
       progress(false);
-      if (!Number.isFinite(timeoutMs)) return;
-      const now = performance.now();
-      for (const [index, sent] of sentAt) {
-        if (now - sent >= timeoutMs) {
-          aborts.get(index)?.("timeout", `no complete response within ${timeoutMs} ms`);
+      if (Number.isFinite(timeoutMs)) {
+        const now = clock.nowMs();
+        for (const [index, sent] of sentAt) {
+          if (now - sent >= timeoutMs) {
+            aborts.get(index)?.("timeout", `no complete response within ${timeoutMs} ms`);
+          }
         }
       }
+      sweepTimer = clock.setTimer(clock.nowMs() + sweepIntervalMs, sweep);
     };
-    const progressTimer = setInterval(sweep, Math.min(PROGRESS_INTERVAL_MS, Math.max(1, timeoutMs / 10)));
+    if (sweeping) sweepTimer = clock.setTimer(clock.nowMs() + sweepIntervalMs, sweep);
 
     const complete = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      clearInterval(progressTimer);
+      timer?.cancel();
+      sweepTimer?.cancel();
       options.signal?.removeEventListener("abort", onAbort);
       progress(true);
       resolve(records);
     };
 
     const onOutcome = (index: number, releasedAbs: number, sentAbs: number, outcome: RequestOutcome) => {
-      const endAbs = performance.now();
+      const endAbs = clock.nowMs();
       aborts.delete(index);
       sentAt.delete(index);
       records[index] = toRecord(requests[index]!, index, options.outputTokensOf(requests[index]!), {
@@ -256,7 +317,7 @@ function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
     const pump = (freedAt?: number) => {
       while (next < n && inFlight < maxConcurrency) {
         const dueAbs = t0 + schedule[next]!;
-        const now = performance.now();
+        const now = clock.nowMs();
         if (dueAbs > now) {
           arm(dueAbs);
           return;
@@ -266,29 +327,26 @@ function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
         freedAt = undefined;
         inFlight++;
         const body = options.bodyOf(requests[index]!);
-        const sentAbs = performance.now();
+        const sentAbs = clock.nowMs();
         sentAt.set(index, sentAbs);
-        aborts.set(
-          index,
-          sendRequest(target, body, sentAbs, (outcome) => onOutcome(index, releasedAbs, sentAbs, outcome)),
-        );
+        aborts.set(index, transport.send(body, (outcome) => onOutcome(index, releasedAbs, sentAbs, outcome)));
       }
     };
 
     const arm = (deadlineAbs: number) => {
       if (timer !== undefined && timerDeadline <= deadlineAbs) return;
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       timerDeadline = deadlineAbs;
-      timer = setTimeout(() => {
+      timer = clock.setTimer(deadlineAbs, () => {
         timer = undefined;
         timerDeadline = Infinity;
         if (!aborted) pump();
-      }, Math.max(0, deadlineAbs - performance.now()));
+      });
     };
 
     const onAbort = () => {
       aborted = true;
-      if (timer !== undefined) clearTimeout(timer);
+      timer?.cancel();
       // Never-sent requests are recorded too, as aborted.
       while (next < n) {
         const index = next++;

@@ -63,9 +63,11 @@ export interface BenchmarkSummary {
   send_lag_max_ms: number;
   /** Client queueing (waiting for a concurrency slot), p99. */
   queue_p99_ms: number;
-  event_loop_lag_p99_ms: number;
-  event_loop_lag_max_ms: number;
-  client_cpu_percent: number;
+  /** Null when not measured (virtual-time runs have no event loop to lag). */
+  event_loop_lag_p99_ms: number | null;
+  event_loop_lag_max_ms: number | null;
+  /** Null when not measured (virtual-time runs). */
+  client_cpu_percent: number | null;
   valid: boolean;
   invalid_reason: string | null;
   /** Σ usage.prompt_tokens of successful requests. */
@@ -91,8 +93,9 @@ export interface SummaryInput {
   goodput?: GoodputSlo | undefined;
   warmupRequests: number;
   warmupFailed: number;
-  eventLoopLagMs: readonly number[];
-  cpuPercent: number;
+  /** Sampler lateness; null when the client did not measure itself (virtual time). */
+  eventLoopLagMs: readonly number[] | null;
+  cpuPercent: number | null;
   sendLagP99ThresholdMs: number;
   cpuPercentThreshold: number;
   runStartEpochMs: number;
@@ -147,7 +150,7 @@ export function summarize(input: SummaryInput): BenchmarkSummary {
   if (sendLagP99 > input.sendLagP99ThresholdMs) {
     reasons.push(`send lag p99 ${sendLagP99.toFixed(2)} ms > ${input.sendLagP99ThresholdMs} ms`);
   }
-  if (input.cpuPercent > input.cpuPercentThreshold) {
+  if (input.cpuPercent !== null && input.cpuPercent > input.cpuPercentThreshold) {
     reasons.push(`client CPU ${input.cpuPercent.toFixed(0)}% > ${input.cpuPercentThreshold}%`);
   }
   const per = (value: number) => (durationS > 0 ? value / durationS : 0);
@@ -191,8 +194,10 @@ export function summarize(input: SummaryInput): BenchmarkSummary {
     send_lag_p99_ms: sendLagP99,
     send_lag_max_ms: lags.length === 0 ? 0 : lags.reduce((a, b) => Math.max(a, b), -Infinity),
     queue_p99_ms: percentile(records.map((r) => r.queue_ms), 99),
-    event_loop_lag_p99_ms: percentile(input.eventLoopLagMs, 99),
-    event_loop_lag_max_ms: input.eventLoopLagMs.reduce((a, b) => Math.max(a, b), 0),
+    event_loop_lag_p99_ms: input.eventLoopLagMs === null ? null : percentile(input.eventLoopLagMs, 99),
+    event_loop_lag_max_ms: input.eventLoopLagMs === null
+      ? null
+      : input.eventLoopLagMs.reduce((a, b) => Math.max(a, b), 0),
     client_cpu_percent: input.cpuPercent,
     valid: reasons.length === 0,
     invalid_reason: reasons.length === 0 ? null : reasons.join("; "),

@@ -20,8 +20,8 @@ import { createStrategy } from "../router/registry.ts";
 import { promptTextOf, type RoutedEndpoint } from "../router/request_body.ts";
 import { RouterCore } from "../router/router_core.ts";
 import { createRouteRequest, type StrategyName } from "../router/strategy.ts";
-import type { ClientTransport, TransportOutcome } from "../client/transport.ts";
-import { parsePrometheusMetrics } from "../prom/parse.ts";
+import type { ClientTransport } from "../client/transport.ts";
+import type { RequestOutcome } from "../client/stream_request.ts";
 import type { TimeseriesRecord } from "../prom/timeseries.ts";
 
 /** One simulated engine: its mock-engine flags by name, as a fleet spec's `options` holds them. */
@@ -124,13 +124,13 @@ export class VirtualCluster {
     const records: TimeseriesRecord[] = this.engines.map((engine, index) => ({
       t_ms: tMs,
       target: `engine-${index}`,
-      metrics: parsePrometheusMetrics(engine.renderMetrics()),
+      metrics: engine.collectMetrics(),
     }));
     this.router.refreshGauges();
     records.push({
       t_ms: tMs,
       target: "router",
-      metrics: parsePrometheusMetrics(this.routerMetrics.render()),
+      metrics: this.routerMetrics.registry.collect(),
     });
     return records;
   }
@@ -142,7 +142,7 @@ export class VirtualCluster {
     for (const engine of this.engines) engine.close();
   }
 
-  #send(endpoint: RoutedEndpoint, body: string, onOutcome: (outcome: TransportOutcome) => void): () => void {
+  #send(endpoint: RoutedEndpoint, body: string, onOutcome: (outcome: RequestOutcome) => void): () => void {
     const sentMs = this.clock.nowMs();
     const id = `sim-${this.#nextId++}`;
     const parsedBody = JSON.parse(body) as unknown;
@@ -151,26 +151,29 @@ export class VirtualCluster {
       onOutcome(failure("http_400", prompt.message, 400));
       return () => {};
     }
-    const ticket = this.router.route(createRouteRequest(id, prompt.text));
+    // Every simulated engine has the same limits, so the body is validated once, before routing,
+    // and the router reuses the engine's token ids (the same ids it would compute from the text).
+    const parsed = parseGenerateRequest(endpoint, parsedBody, {
+      servedModel: this.#model,
+      maxModelLen: this.engines[0]!.config.maxModelLen,
+    });
+    if (isApiError(parsed)) {
+      onOutcome(failure(`http_${parsed.status}`, parsed.body.error.message, parsed.status));
+      return () => {};
+    }
+    const ticket = this.router.route(createRouteRequest(id, prompt.text, parsed.promptTokenIds));
     if (ticket === undefined) {
       onOutcome(failure("http_503", "no healthy backend", 503));
       return () => {};
     }
     const engine = this.engines[this.#backendIndex.get(ticket.backend)!]!;
-    const parsed = parseGenerateRequest(endpoint, parsedBody, {
-      servedModel: this.#model,
-      maxModelLen: engine.config.maxModelLen,
-    });
-    if (isApiError(parsed)) {
-      ticket.finish({ ok: false, errorKind: "upstream_status" });
-      onOutcome(failure(`http_${parsed.status}`, parsed.body.error.message, parsed.status));
-      return () => {};
-    }
     let firstMs = -1;
     let lastMs = -1;
     let tokenEvents = 0;
     const itlMs: number[] = [];
     let done = false;
+    let abortClass = "aborted";
+    let abortMessage = "request aborted";
     const sink: RequestSink = {
       onToken: (_tokenId, text) => {
         const now = this.clock.nowMs();
@@ -199,8 +202,8 @@ export class VirtualCluster {
         });
         onOutcome({
           success: ok,
-          errorClass: ok ? null : "aborted",
-          error: ok ? null : "request aborted",
+          errorClass: ok ? null : abortClass,
+          error: ok ? null : abortMessage,
           httpStatus: 200,
           ttftMs: firstMs >= 0 ? firstMs - sentMs : null,
           itlMs,
@@ -215,7 +218,9 @@ export class VirtualCluster {
       },
     };
     engine.submit(engineRequestInput(parsed, id), sink);
-    return () => {
+    return (errorClass = "aborted", message = "request aborted") => {
+      abortClass = errorClass;
+      abortMessage = message;
       if (!done) engine.abort(id);
     };
   }
@@ -256,7 +261,7 @@ export function engineOptionsFromFlags(
   return options;
 }
 
-function failure(errorClass: string, error: string, httpStatus: number): TransportOutcome {
+function failure(errorClass: string, error: string, httpStatus: number): RequestOutcome {
   return {
     success: false,
     errorClass,

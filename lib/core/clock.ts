@@ -65,6 +65,9 @@ export class RealClock implements Clock {
   }
 }
 
+/** Microtask turns granted to continuations before virtual time advances. */
+const CONTINUATION_HOPS = 6;
+
 interface VirtualTimer {
   readonly deadlineMs: number;
   readonly sequence: number;
@@ -140,7 +143,10 @@ export class VirtualClock implements Clock {
     result.catch(() => {});
     while (!settled) {
       if (this.runNext()) {
-        await Promise.resolve();
+        // Before time moves on, let the continuations this callback queued (a few hops deep) run.
+        const next = this.peekDeadlineMs();
+        const hops = next === undefined || next > this.#nowMs ? CONTINUATION_HOPS : 1;
+        for (let hop = 0; hop < hops && !settled; hop++) await Promise.resolve();
         continue;
       }
       // No timer left: give pending continuations a full turn before declaring a stall.

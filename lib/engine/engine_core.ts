@@ -265,6 +265,12 @@ export class EngineCore {
     return this.metrics.render();
   }
 
+  /** The metrics as `{ seriesKey: value }`, equal to parsing {@linkcode EngineCore.renderMetrics}. */
+  collectMetrics(): Record<string, number> {
+    this.#refreshGauges();
+    return this.metrics.registry.collect();
+  }
+
   #wake(atMs: number): void {
     if (this.#inStep || this.#timer !== null || this.#closed) return;
     this.#timer = this.#clock.setTimer(Math.max(atMs, this.#clock.nowMs()), () => {

@@ -13,7 +13,6 @@ import { MemoryDecisionSink } from "../router/decision_log.ts";
 import { formatTimeseriesRecord, gzipTimeseries, JsonlWriter } from "../prom/timeseries.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
-import { parsePrometheusMetrics } from "../prom/parse.ts";
 
 /** The scrape interval the simulation samples at, as the live scraper does. */
 export const SIM_SAMPLE_INTERVAL_MS = 100;
@@ -82,8 +81,7 @@ export async function simulatePoint(
   try {
     if (config.withWarmup) await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
     decisions.records.length = 0;
-    const scrapeEngines = () =>
-      cluster.engines.map((engine) => parsePrometheusMetrics(engine.renderMetrics()));
+    const scrapeEngines = () => cluster.engines.map((engine) => engine.collectMetrics());
     const before = scrapeEngines();
     const startMs = clock.nowMs();
     let sampling = timeseries !== undefined;

@@ -69,7 +69,7 @@ Deno.test("simulated sweep writes the run folder files a live run writes", async
     const engineTimes = timeseries.filter((record) => record.target === "engine-0").map((record) =>
       record.t_ms
     );
-    for (let i = 1; i < engineTimes.length; i++) assert.equal(engineTimes[i] - engineTimes[i - 1], 100);
+    for (let i = 1; i < engineTimes.length; i++) assert.equal(engineTimes[i]! - engineTimes[i - 1]!, 100);
     const decisions = (await Deno.readTextFile(`${runDir}/decisions.jsonl`)).trim().split("\n");
     assert.equal(decisions.length, 30);
   } finally {
