@@ -104,13 +104,17 @@ export function readTimeseriesRecords(path: string): TimeseriesRecord[] {
     try {
       record = JSON.parse(line, (_key, value) => value === null ? NaN : value);
     } catch (error) {
-      throw new SyntaxError(`${source}:${index + 1}: not JSON (${(error as Error).message})`);
+      throw new SyntaxError(
+        `Cannot parse ${source} line ${index + 1}: not JSON (${(error as Error).message})`,
+      );
     }
     if (
       typeof record?.t_ms !== "number" || typeof record.target !== "string" ||
       typeof record.metrics !== "object"
     ) {
-      throw new SyntaxError(`${source}:${index + 1}: expected {t_ms, target, metrics}`);
+      throw new SyntaxError(
+        `Cannot parse ${source} line ${index + 1}: expected {"t_ms", "target", "metrics"}`,
+      );
     }
     records.push(record);
   }

@@ -235,7 +235,7 @@ function indexTimeseries(
     records = readTimeseriesRecords(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return index;
-    throw new TypeError(`Cannot read ${path}: ${error instanceof Error ? error.message : error}`);
+    throw new TypeError(error instanceof SyntaxError ? error.message : `Cannot read ${path}: ${error}`);
   }
   for (const record of records) index.add(record.t_ms, record.target, record.metrics);
   return index;
