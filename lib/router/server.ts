@@ -65,6 +65,7 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
     metrics,
     decisionSink: sink,
     epochOffsetMs: Date.now() - clock.nowMs(),
+    health: { unhealthyAfter: config.unhealthyAfter, healthyAfter: config.healthyAfter },
   });
   const proxy = new UpstreamProxy({
     core,
@@ -107,7 +108,7 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
       return errorResponse(400, prompt.message);
     }
     const id = request.headers.get("x-request-id") ?? `rb-${++requestCounter}`;
-    metrics.phaseSeconds.labels({ phase: "parse" }).observe((clock.nowMs() - startMs) / 1000);
+    metrics.phase.parse.observe((clock.nowMs() - startMs) / 1000);
     return proxy.forward(createRouteRequest(id, prompt.text), {
       path,
       body,
