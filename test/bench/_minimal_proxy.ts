@@ -6,7 +6,10 @@
 import * as http from "node:http";
 
 const backend = new URL(Deno.args[Deno.args.indexOf("--backend") + 1]!);
-const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo" });
+import { UpstreamAgent } from "../../lib/router/upstream_agent.ts";
+const agent = Deno.args.includes("--custom-agent")
+  ? new UpstreamAgent() as unknown as http.Agent
+  : new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo" });
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
   const body = new Uint8Array(await request.arrayBuffer());
   return new Promise<Response>((respond) => {

@@ -24,6 +24,7 @@ const { values } = parseFlags(Deno.args, {
   phase: { type: "string", help: "all, latency or throughput", default: "all" },
   "cpu-prof-dir": { type: "string", help: "profile the router process into this directory" },
   "minimal-proxy": { type: "boolean", help: "benchmark test/bench/_minimal_proxy.ts instead (the floor)" },
+  "custom-agent": { type: "boolean", help: "with --minimal-proxy: use the router's UpstreamAgent" },
 });
 if (!["single", "chunks"].includes(values["upstream-mode"])) {
   throw new RangeError("--upstream-mode: single|chunks");
@@ -125,15 +126,22 @@ const profArgs = values["cpu-prof-dir"] === undefined
   ? []
   : ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof-dir"]];
 let routedRequests = 0;
-const routerArgs = values["minimal-proxy"] ? ["test/bench/_minimal_proxy.ts", "--backend", upstream.url] : [
-  "scripts/router.ts",
-  "--strategy",
-  values.strategy,
-  "--backend",
-  upstream.url,
-  "--health-interval-s",
-  "0",
-];
+const routerArgs = values["minimal-proxy"]
+  ? [
+    "test/bench/_minimal_proxy.ts",
+    "--backend",
+    upstream.url,
+    ...(values["custom-agent"] ? ["--custom-agent"] : []),
+  ]
+  : [
+    "scripts/router.ts",
+    "--strategy",
+    values.strategy,
+    "--backend",
+    upstream.url,
+    "--health-interval-s",
+    "0",
+  ];
 const router = await spawn(
   [...profArgs, ...routerArgs],
   /routebench router listening on (http:\/\/\S+)/,
