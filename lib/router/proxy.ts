@@ -254,12 +254,16 @@ export class UpstreamProxy {
           }
           const tail = new TailBuffer();
           let first = true;
+          let paused = false;
           const stream = new ReadableStream<Uint8Array>({
             start(c) {
               controller = c;
             },
             pull() {
-              if (res.isPaused()) res.resume();
+              if (paused) {
+                paused = false;
+                res.resume();
+              }
             },
             cancel() {
               onAbort();
@@ -273,7 +277,10 @@ export class UpstreamProxy {
             }
             tail.push(chunk);
             controller!.enqueue(chunk);
-            if (controller!.desiredSize! <= 0) res.pause();
+            if (controller!.desiredSize! <= 0 && !paused) {
+              paused = true;
+              res.pause();
+            }
           });
           res.on("end", () => {
             if (settled) return;

@@ -13,12 +13,12 @@ export interface UsageFigures {
   completionTokens?: number;
 }
 
-const TAIL_SLOTS = 32;
+const TAIL_SLOTS = 64;
 const decoder = new TextDecoder();
 
 /**
  * Keeps references to the last chunks of a byte stream, enough for the last `capacityBytes`
- * unless the stream ends in more than 32 tiny chunks. `push` is O(1) and copies nothing (it runs
+ * unless the stream ends in more than 64 tiny (< 32-byte) chunks. `push` is O(1) and copies nothing (it runs
  * once per forwarded chunk); the work happens once, in `text()`.
  */
 export class TailBuffer {
@@ -49,9 +49,14 @@ export class TailBuffer {
       bytes += chunk.length;
     }
     if (kept.length === 1) return tailText(kept[0]!, this.#capacityBytes);
-    let text = "";
-    for (let i = kept.length - 1; i >= 0; i--) text += decoder.decode(kept[i], { stream: true });
-    return text + decoder.decode();
+    // One copy and one decode: decoding chunk by chunk costs an op call per chunk.
+    const joined = new Uint8Array(bytes);
+    let offset = 0;
+    for (let i = kept.length - 1; i >= 0; i--) {
+      joined.set(kept[i]!, offset);
+      offset += kept[i]!.length;
+    }
+    return decoder.decode(joined);
   }
 }
 
