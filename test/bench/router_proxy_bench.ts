@@ -9,7 +9,9 @@
 // `--upstream-mode chunks` makes the backend send its 66 SSE events as separate writes (the router
 // then handles 66 reads per request, as with a real engine); `single` sends them in one write.
 // `--cpu-prof-dir DIR` runs the router under `--cpu-prof` (summarize the profile with
-// test/bench/cpuprof_summary.ts); `--phase latency|throughput` runs one phase only.
+// test/bench/cpuprof_summary.ts); `--phase latency|throughput` runs one phase only;
+// `--minimal-proxy [--custom-agent]` measures test/bench/_minimal_proxy.ts instead: the floor of any
+// Deno.serve + node:http proxy, to compare the router with.
 // Run: deno run -A test/bench/router_proxy_bench.ts [--duration-s 5] [--rate 1000] [--concurrency 64]
 //   [--upstream-mode single|chunks] [--phase all|latency|throughput] [--cpu-prof-dir DIR]
 import * as http from "node:http";
