@@ -28,7 +28,12 @@ export {
   strategyLabel,
 } from "./registry.ts";
 export { type RouteOptions, RouterCore, type RouterCoreOptions, type RouteTicket } from "./router_core.ts";
-export { BackendPool, type BackendState, type HealthCheckOptions } from "./backend_pool.ts";
+export {
+  BackendPool,
+  type BackendState,
+  type HealthCheckOptions,
+  type HealthThresholds,
+} from "./backend_pool.ts";
 export {
   type DecisionRecord,
   type DecisionSink,

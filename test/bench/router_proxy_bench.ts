@@ -6,7 +6,14 @@
 // backend and through the router: the difference of latency percentiles is the added latency;
 // (2) closed loop at concurrency 64 through the router: req/s and the router process's CPU share
 // (from /proc), so req/s ÷ CPU share estimates what the router alone sustains on one core.
+// `--upstream-mode chunks` makes the backend send its 66 SSE events as separate writes (the router
+// then handles 66 reads per request, as with a real engine); `single` sends them in one write.
+// `--cpu-prof-dir DIR` runs the router under `--cpu-prof` (summarize the profile with
+// test/bench/cpuprof_summary.ts); `--phase latency|throughput` runs one phase only;
+// `--minimal-proxy [--custom-agent]` measures test/bench/_minimal_proxy.ts instead: the floor of any
+// Deno.serve + node:http proxy, to compare the router with.
 // Run: deno run -A test/bench/router_proxy_bench.ts [--duration-s 5] [--rate 1000] [--concurrency 64]
+//   [--upstream-mode single|chunks] [--phase all|latency|throughput] [--cpu-prof-dir DIR]
 import * as http from "node:http";
 import { parseFlags } from "../../lib/core/cli.ts";
 
@@ -15,7 +22,18 @@ const { values } = parseFlags(Deno.args, {
   rate: { type: "number", help: "open-loop rate, req/s", default: 1000 },
   concurrency: { type: "number", help: "closed-loop concurrency", default: 64 },
   strategy: { type: "string", help: "router strategy", default: "round_robin" },
+  "upstream-mode": { type: "string", help: "single (one write) or chunks (66 writes)", default: "single" },
+  phase: { type: "string", help: "all, latency or throughput", default: "all" },
+  "cpu-prof-dir": { type: "string", help: "profile the router process into this directory" },
+  "minimal-proxy": { type: "boolean", help: "benchmark test/bench/_minimal_proxy.ts instead (the floor)" },
+  "custom-agent": { type: "boolean", help: "with --minimal-proxy: use the router's UpstreamAgent" },
 });
+if (!["single", "chunks"].includes(values["upstream-mode"])) {
+  throw new RangeError("--upstream-mode: single|chunks");
+}
+if (!["all", "latency", "throughput"].includes(values.phase)) {
+  throw new RangeError("--phase: all|latency|throughput");
+}
 const ROOT = new URL("../../", import.meta.url).pathname;
 const body = JSON.stringify({
   model: "m",
@@ -51,6 +69,7 @@ function cpuTicks(pid: number): number {
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
 function request(url: URL): Promise<number> {
+  // returns the full-body latency in ms
   const start = performance.now();
   return new Promise((resolve, reject) => {
     const req = http.request({
@@ -101,39 +120,69 @@ async function closedLoop(url: URL, concurrency: number, durationS: number): Pro
   return done / durationS;
 }
 
-const upstream = await spawn(["test/bench/_instant_upstream.ts"], /listening on (http:\/\/\S+)/);
+const upstream = await spawn(
+  ["test/bench/_instant_upstream.ts", "--mode", values["upstream-mode"]],
+  /listening on (http:\/\/\S+)/,
+);
+const profArgs = values["cpu-prof-dir"] === undefined
+  ? []
+  : ["--cpu-prof", "--cpu-prof-dir", values["cpu-prof-dir"]];
+let routedRequests = 0;
+const routerArgs = values["minimal-proxy"]
+  ? [
+    "test/bench/_minimal_proxy.ts",
+    "--backend",
+    upstream.url,
+    ...(values["custom-agent"] ? ["--custom-agent"] : []),
+  ]
+  : [
+    "scripts/router.ts",
+    "--strategy",
+    values.strategy,
+    "--backend",
+    upstream.url,
+    "--health-interval-s",
+    "0",
+  ];
 const router = await spawn(
-  ["scripts/router.ts", "--strategy", values.strategy, "--backend", upstream.url, "--health-interval-s", "0"],
+  [...profArgs, ...routerArgs],
   /routebench router listening on (http:\/\/\S+)/,
 );
 try {
   const direct = new URL(upstream.url);
   const routed = new URL(router.url);
-  await closedLoop(routed, 16, 1); // warm up JIT and connection pools
+  routedRequests += await closedLoop(routed, 16, 1); // warm up JIT and connection pools
   await closedLoop(direct, 16, 1);
-  const d = await openLoop(direct, values.rate, values["duration-s"]);
-  const r = await openLoop(routed, values.rate, values["duration-s"]);
-  const row = (name: string, s: number[]) =>
-    `${name.padEnd(8)} p50 ${percentile(s, 0.5).toFixed(3)} ms  p99 ${percentile(s, 0.99).toFixed(3)} ms`;
-  console.log(`open loop ${values.rate} req/s, 64-chunk SSE, full-body latency:`);
-  console.log(row("direct", d));
-  console.log(row("router", r));
-  console.log(
-    `added    p50 ${(percentile(r, 0.5) - percentile(d, 0.5)).toFixed(3)} ms  ` +
-      `p99 ${(percentile(r, 0.99) - percentile(d, 0.99)).toFixed(3)} ms`,
-  );
-  const ticks0 = cpuTicks(router.child.pid);
-  const rps = await closedLoop(routed, values.concurrency, values["duration-s"]);
-  const cpuShare = (cpuTicks(router.child.pid) - ticks0) / 100 / values["duration-s"];
-  const directRps = await closedLoop(direct, values.concurrency, values["duration-s"]);
-  console.log(
-    `closed loop c=${values.concurrency}: router ${rps.toFixed(0)} req/s (router CPU ${
-      (cpuShare * 100).toFixed(0)
-    }%` +
-      ` of one core → ~${(rps / cpuShare).toFixed(0)} req/s per router core); direct ${
-        directRps.toFixed(0)
-      } req/s`,
-  );
+  if (values.phase !== "throughput") {
+    const d = await openLoop(direct, values.rate, values["duration-s"]);
+    const r = await openLoop(routed, values.rate, values["duration-s"]);
+    routedRequests += r.length / 0.9;
+    const row = (name: string, s: number[]) =>
+      `${name.padEnd(8)} p50 ${percentile(s, 0.5).toFixed(3)} ms  p99 ${percentile(s, 0.99).toFixed(3)} ms`;
+    console.log(`open loop ${values.rate} req/s, 64-chunk SSE, full-body latency:`);
+    console.log(row("direct", d));
+    console.log(row("router", r));
+    console.log(
+      `added    p50 ${(percentile(r, 0.5) - percentile(d, 0.5)).toFixed(3)} ms  ` +
+        `p99 ${(percentile(r, 0.99) - percentile(d, 0.99)).toFixed(3)} ms`,
+    );
+  }
+  if (values.phase !== "latency") {
+    const ticks0 = cpuTicks(router.child.pid);
+    const rps = await closedLoop(routed, values.concurrency, values["duration-s"]);
+    routedRequests += rps * values["duration-s"];
+    const cpuShare = (cpuTicks(router.child.pid) - ticks0) / 100 / values["duration-s"];
+    const directRps = await closedLoop(direct, values.concurrency, values["duration-s"]);
+    console.log(
+      `closed loop c=${values.concurrency}: router ${rps.toFixed(0)} req/s (router CPU ${
+        (cpuShare * 100).toFixed(0)
+      }%` +
+        ` of one core, ${(cpuShare * 1e6 / rps).toFixed(0)} µs/req → ~${
+          (rps / cpuShare).toFixed(0)
+        } req/s per router core); direct ${directRps.toFixed(0)} req/s`,
+    );
+  }
+  console.log(`requests sent through the router: ${Math.round(routedRequests)}`);
 } finally {
   agent.destroy();
   router.child.kill("SIGTERM");
