@@ -6,8 +6,16 @@
  */
 import { parseArgs } from "node:util";
 
+/**
+ * An error whose message is written for the user (a server that did not become ready, a run that
+ * could not start): {@linkcode runCli} prints the message without a stack trace and exits 1.
+ */
+export class ReportedError extends Error {
+  override name = "ReportedError";
+}
+
 /** A user error: bad flag, bad config field, missing file. Printed as one line, exit code 2. */
-export class UsageError extends Error {
+export class UsageError extends ReportedError {
   override name = "UsageError";
 }
 
@@ -126,8 +134,9 @@ export interface CliOptions<S extends FlagSpec> {
 
 /**
  * Runs a script's `main` with parsed flags. `--help` prints help and exits 0; a
- * {@linkcode UsageError} anywhere prints `error: <message>` and exits 2 (no stack trace); any
- * other error is a bug and is printed with its stack, exit 1.
+ * {@linkcode UsageError} anywhere prints `error: <message>` and exits 2 (no stack trace), another
+ * {@linkcode ReportedError} the same with exit 1; any other error is a bug and is printed with its
+ * stack, exit 1.
  */
 export async function runCli<S extends FlagSpec>(
   options: CliOptions<S>,
@@ -143,9 +152,9 @@ export async function runCli<S extends FlagSpec>(
     });
     await main(parsed.values, parsed);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (error instanceof ReportedError) {
       console.error(`error: ${error.message}`);
-      Deno.exit(2);
+      Deno.exit(error instanceof UsageError ? 2 : 1);
     }
     throw error;
   }

@@ -3,7 +3,7 @@
  * hashing.
  * @module
  */
-export { type Clock, RealClock, type Timer, VirtualClock } from "./clock.ts";
+export { type Clock, RealClock, type RealClockOptions, type Timer, VirtualClock } from "./clock.ts";
 export { invariant, InvariantError } from "./invariant.ts";
 export { createRng, type Rng } from "./rng.ts";
 export {
@@ -16,4 +16,4 @@ export {
   VOCAB_SIZE,
 } from "./tokens.ts";
 export { blockHashes, hashBlock, ROOT_BLOCK_HASH } from "./block_hash.ts";
-export { type FlagSpec, parseFlags, UsageError } from "./cli.ts";
+export { type FlagSpec, parseFlags, ReportedError, runCli, UsageError } from "./cli.ts";

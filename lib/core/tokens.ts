@@ -17,38 +17,36 @@ const SPACE = 32;
 /** Token ids of `text`. */
 export function tokenize(text: string): number[] {
   const ids: number[] = [];
-  scanPieces(text, (start, end) => ids.push(pieceId(text, start, end)));
+  scanPieces(text, ids);
   return ids;
 }
 
 /** Number of tokens in `text`, without building the id list. */
 export function countTokens(text: string): number {
-  let count = 0;
-  scanPieces(text, () => count++);
-  return count;
+  return scanPieces(text, null);
 }
 
 /**
  * Words the mock engine generates. Each is one token (a space plus at most 5 letters), so the
  * generated text tokenizes back to exactly the generated ids.
  */
-export const OUTPUT_WORDS: readonly string[] = (
+export const OUTPUT_WORDS: readonly string[] = uniqueIdWords(
   "the of and to in is it that was for on are as with his they at be this from have or by one had " +
-  "not but what all were when we there can an your which their said if do will each about how up " +
-  "out them then she many some so these would other into has more her two like him see time could " +
-  "no make than first been its who now people my made over did down only way find use may water " +
-  "long little very after words called just where most know get through back much go good new " +
-  "write our me man too any day same right look think also around another came come work three " +
-  "word must because does part even place well such here take why things help put years different " +
-  "away again off went old number great tell men say small every found still between name should " +
-  "home big give air line set own under read last never us left end along while might next sound " +
-  "below saw something thought both few those always looked show large often together asked house " +
-  "world going want school important until form food keep children feet land side without boy once " +
-  "animals life enough took sometimes four head above kind began almost live page got earth need " +
-  "far hand high year mother light parts country father let night following picture being study " +
-  "second eyes soon times story boys since white days ever paper hard near sentence better best " +
-  "across during today others however sure means knew its try told young miles sun ways thing whole"
-).split(" ").filter((word) => word.length <= 5).map((word) => ` ${word}`);
+    "not but what all were when we there can an your which their said if do will each about how up " +
+    "out them then she many some so these would other into has more her two like him see time could " +
+    "no make than first been its who now people my made over did down only way find use may water " +
+    "long little very after words called just where most know get through back much go good new " +
+    "write our me man too any day same right look think also around another came come work three " +
+    "word must because does part even place well such here take why things help put years different " +
+    "away again off went old number great tell men say small every found still between name should " +
+    "home big give air line set own under read last never us left end along while might next sound " +
+    "below saw something thought both few those always looked show large often together asked house " +
+    "world going want school important until form food keep children feet land side without boy once " +
+    "animals life enough took sometimes four head above kind began almost live page got earth need " +
+    "far hand high year mother light parts country father let night following picture being study " +
+    "second eyes soon times story boys since white days ever paper hard near sentence better best " +
+    "across during today others however sure means knew try told young miles sun ways thing whole",
+);
 
 /** Id of each word in {@linkcode OUTPUT_WORDS}, in the same order. */
 export const OUTPUT_WORD_IDS: readonly number[] = OUTPUT_WORDS.map((word) => tokenize(word)[0]!);
@@ -65,6 +63,20 @@ export function detokenize(ids: readonly number[]): string {
   return text;
 }
 
+/** Space-prefixed words of at most 5 letters whose ids are all distinct (hashes may collide). */
+function uniqueIdWords(words: string): string[] {
+  const seen = new Set<number>();
+  const kept: string[] = [];
+  for (const word of words.split(" ")) {
+    const token = ` ${word}`;
+    const ids = tokenize(token);
+    if (word.length > 5 || ids.length !== 1 || seen.has(ids[0]!)) continue;
+    seen.add(ids[0]!);
+    kept.push(token);
+  }
+  return kept;
+}
+
 function isSpace(code: number): boolean {
   return code === SPACE || (code >= 9 && code <= 13);
 }
@@ -77,8 +89,13 @@ function isDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-function scanPieces(text: string, emit: (start: number, end: number) => void): void {
+/**
+ * Cuts `text` into pieces; pushes each piece's id onto `ids` unless it is null. Returns the number of
+ * pieces. One pass with the hash computed inline: this is on the hot path of every request.
+ */
+function scanPieces(text: string, ids: number[] | null): number {
   const length = text.length;
+  let count = 0;
   let index = 0;
   while (index < length) {
     const start = index;
@@ -90,7 +107,8 @@ function scanPieces(text: string, emit: (start: number, end: number) => void): v
         code = next;
       } else {
         while (index < length && isSpace(text.charCodeAt(index))) index++;
-        emit(start, index);
+        count++;
+        if (ids !== null) ids.push(pieceId(text, start, index));
         continue;
       }
     }
@@ -103,8 +121,10 @@ function scanPieces(text: string, emit: (start: number, end: number) => void): v
     } else {
       index++;
     }
-    emit(start, index);
+    count++;
+    if (ids !== null) ids.push(pieceId(text, start, index));
   }
+  return count;
 }
 
 function pieceId(text: string, start: number, end: number): number {

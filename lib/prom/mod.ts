@@ -36,8 +36,10 @@ export {
 } from "./metrics_fetcher.ts";
 export {
   formatTimeseriesRecord,
+  gzipTimeseries,
   JsonlWriter,
   readTimeseriesJsonl,
+  readTimeseriesRecords,
   type TimeseriesRecord,
 } from "./timeseries.ts";
 export {

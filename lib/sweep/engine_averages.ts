@@ -97,6 +97,14 @@ export function scrapeWindows(
   return windows;
 }
 
+/** Replicas scraped both before and after a run (`undefined`: the scrape failed), as windows. */
+export function replicaWindows(
+  before: ReadonlyArray<Readonly<Record<string, number>> | undefined>,
+  after: ReadonlyArray<Readonly<Record<string, number>> | undefined>,
+): ReplicaWindow[] {
+  return after.flatMap((last, i) => (last && before[i] ? [{ first: before[i]!, last }] : []));
+}
+
 function mean(values: readonly number[]): number {
   return values.length === 0 ? NaN : values.reduce((sum, value) => sum + value, 0) / values.length;
 }

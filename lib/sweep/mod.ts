@@ -1,7 +1,45 @@
 /**
- * Sweeps: results CSV schemas, atomic row appends and readers (more to come: drivers).
+ * Sweeps: the drivers (routing strategies live or simulated, prefix ratio, concurrency), their
+ * configs, the results CSV schemas with atomic row appends, and readers.
  * @module
  */
+export {
+  DEFAULT_STRATEGIES,
+  mergeConfig,
+  parseStrategySweepConfig,
+  type StrategySweepConfig,
+  type StrategySweepConfigInput,
+  strategySweepConfigSchema,
+} from "./config.ts";
+export {
+  runStrategySweep,
+  type StrategySweepOptions,
+  type StrategySweepResult,
+  type SweepProgress,
+} from "./strategy_sweep.ts";
+export { fleetSpecFor, makeRunId, type RunOutcome, runPoint, type RunProgress } from "./run_point.ts";
+export {
+  SIM_SAMPLE_INTERVAL_MS,
+  type SimulatedRun,
+  simulatePoint,
+  type SimulatePointOptions,
+} from "./sim_point.ts";
+export {
+  parsePrefixRatioSweepConfig,
+  type PrefixRatioSummary,
+  type PrefixRatioSweepConfig,
+  prefixRatioSweepConfigSchema,
+  runPrefixRatioSweep,
+} from "./prefix_ratio_sweep.ts";
+export {
+  type ConcurrencyPoint,
+  type ConcurrencySweepConfig,
+  concurrencySweepConfigSchema,
+  formatConcurrencySummary,
+  parseConcurrencySweepConfig,
+  runConcurrencySweep,
+} from "./concurrency_sweep.ts";
+export { formatSweepSummary, writeSweepPlots } from "./report.ts";
 export { type CsvValue, formatCsvCell, parseCsv } from "./csv_format.ts";
 export {
   type CsvColumn,
@@ -19,5 +57,12 @@ export {
   RUN_CONFIG_COLUMNS,
   SERVE_METRIC_COLUMNS,
   SERVE_RESULTS_SCHEMA,
+  serveRowValues,
 } from "./results_schemas.ts";
-export { type EngineAverages, engineAverages, type ReplicaWindow, scrapeWindows } from "./engine_averages.ts";
+export {
+  type EngineAverages,
+  engineAverages,
+  type ReplicaWindow,
+  replicaWindows,
+  scrapeWindows,
+} from "./engine_averages.ts";

@@ -3,7 +3,7 @@
  * Args: PATH TAG COUNT PAD_BYTES (COUNT 0 = until killed). Prints "ready" before the first append.
  * @module
  */
-import { appendRow } from "../../lib/sweep/mod.ts";
+import { appendRow } from "../../lib/sweep/csv_log.ts";
 import { fixtureRow, TEST_SCHEMA_V1 } from "./_csv_fixture.ts";
 
 const [path, tag, countText, padText] = Deno.args;

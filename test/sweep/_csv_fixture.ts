@@ -3,7 +3,7 @@
  * content can be checked after the fact (the payload is derived from the writer tag and index).
  * @module
  */
-import { defineCsvSchema } from "../../lib/sweep/mod.ts";
+import { defineCsvSchema } from "../../lib/sweep/csv_schema.ts";
 
 /** v1 of the test schema. */
 export const TEST_SCHEMA_V1 = defineCsvSchema({

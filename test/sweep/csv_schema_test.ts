@@ -53,8 +53,8 @@ Deno.test("SERVE_RESULTS_SCHEMA and ENGINE_RESULTS_SCHEMA start with schema_vers
   const serve = SERVE_RESULTS_SCHEMA.columns.map((column) => column.name);
   for (
     const name of [
-      "duration",
-      "request_throughput",
+      "duration_s",
+      "request_throughput_per_s",
       "mean_ttft_ms",
       "p99_itl_ms",
       "median_e2e_latency_ms",
