@@ -9,6 +9,10 @@
 import { fail, isMetricName, parseSampleText } from "./_scan.ts";
 import { seriesKey } from "./series_key.ts";
 
+// Kept importable from here (they lived in this file before it was split).
+export { parsePrometheusMetrics } from "./parse_metrics.ts";
+export { parseSeriesKey, seriesKey } from "./series_key.ts";
+
 /** Metric types of the 0.0.4 format. */
 export type PromType = "counter" | "gauge" | "histogram" | "summary" | "untyped";
 
