@@ -15,7 +15,7 @@ import {
   writeRecordsJsonl,
 } from "../client/mod.ts";
 import { createWorkload, type WorkloadRequest, type WorkloadSpec } from "../workload/mod.ts";
-import { gzipTimeseries, scrapeOnce, Scraper, type ScraperStats } from "../prom/mod.ts";
+import { gzipTimeseries, type ScraperHandle, type ScraperStats, scrapeOnce, startScraper } from "../prom/mod.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 import { simulatePoint } from "./sim_point.ts";
@@ -146,7 +146,7 @@ async function measureLive(
     decisionLogPath: `${runDir}/decisions.jsonl`,
     ...signalOption(options.signal),
   });
-  let scraper: Scraper | undefined;
+  let scraper: ScraperHandle | undefined;
   try {
     await recordMembers(runDir, [...fleet.engines, ...(fleet.router ? [fleet.router] : [])]);
     const abort = new AbortController();
@@ -172,8 +172,8 @@ async function measureLive(
     const metricsUrls = fleet.engines.map((engine) => `${engine.url}/metrics`);
     const scrapeEngines = () => Promise.all(metricsUrls.map((url) => scrapeOnce(url).catch(() => undefined)));
     const before = await scrapeEngines();
-    scraper = new Scraper({ targets: [...fleet.metricsTargets], outPath: `${runDir}/timeseries.jsonl` });
-    scraper.start();
+    // In a Worker, so scraping never delays the load client on this thread (and vice versa).
+    scraper = await startScraper({ targets: [...fleet.metricsTargets], outPath: `${runDir}/timeseries.jsonl` });
     const result = await runBenchmark({
       ...clientOptions,
       requests,
