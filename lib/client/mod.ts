@@ -13,7 +13,14 @@ export {
   summarize,
   type SummaryInput,
 } from "./summary.ts";
-export { mean, type MetricStats, metricStats, percentile, percentileSorted, populationStd } from "./stats.ts";
+export {
+  mean,
+  type MetricStats,
+  metricStats,
+  percentile,
+  percentileSorted,
+  populationStd,
+} from "../core/stats.ts";
 export { writeRecordsJsonl, writeSummaryJson } from "./output.ts";
 export { SseParser } from "./sse_parser.ts";
 export {

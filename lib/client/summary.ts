@@ -4,7 +4,7 @@
  * A pure function of the records and the run's measurements.
  * @module
  */
-import { metricStats, percentile } from "./stats.ts";
+import { metricStats, percentile } from "../core/stats.ts";
 import type { MetricDialect } from "./sse_event.ts";
 import type { GoodputSlo, RequestRecord } from "./types.ts";
 
