@@ -3,7 +3,19 @@
  * absolute schedule, trace times), sglang-compatible metrics and the client's self-measurement.
  * @module
  */
-export { type BenchmarkResult, buildBody, runBenchmark } from "./run_benchmark.ts";
+export {
+  type BenchmarkResult,
+  buildBody,
+  runBenchmark,
+  runBenchmarkWith,
+  type RunnerOptions,
+} from "./run_benchmark.ts";
+export {
+  type AbortRequest,
+  type ClientTransport,
+  createHttpTransport,
+  type HttpTransport,
+} from "./transport.ts";
 export type { BenchmarkOptions, BenchmarkProgress, ErrorClass, GoodputSlo, RequestRecord } from "./types.ts";
 export {
   type BenchmarkSummary,

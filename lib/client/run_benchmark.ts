@@ -4,21 +4,25 @@
  * that are excluded from the results. Every request ends up as exactly one record, failed or not.
  * Dispatch happens in the completion callback and in one timer armed for the next absolute
  * deadline, so lateness never accumulates and a freed slot is refilled without a tick.
+ *
+ * The runner reads time only from a {@linkcode Clock} and sends only through a
+ * {@linkcode ClientTransport}, and it runs entirely in callbacks (no await between requests or
+ * phases): with a VirtualClock and an in-process transport, {@linkcode runBenchmarkWith} runs in
+ * virtual time inside the clock's timer callbacks. {@linkcode runBenchmark} is the live path:
+ * node:http transport and a {@linkcode PreciseClock} (sub-ms timers for open-loop pacing).
  * @module
  */
+import type { Clock, Timer } from "../core/clock.ts";
+import { PreciseClock } from "../core/precise_clock.ts";
 import { createRng } from "../core/rng.ts";
 import { arrivalTimesMs } from "../workload/arrivals.ts";
 import { renderMessages, type WorkloadRequest } from "../workload/types.ts";
 import { SelfMonitor } from "./self_monitor.ts";
-import {
-  createRequestTarget,
-  type RequestOutcome,
-  type RequestTarget,
-  sendRequest,
-} from "./stream_request.ts";
+import type { RequestOutcome } from "./stream_request.ts";
 import { type BenchmarkSummary, summarize } from "./summary.ts";
+import { type AbortRequest, type ClientTransport, createHttpTransport } from "./transport.ts";
 import type { BenchmarkOptions, BenchmarkProgress, RequestRecord } from "./types.ts";
-import type { Endpoint } from "./sse_event.ts";
+import type { Endpoint, MetricDialect } from "./sse_event.ts";
 
 /** What {@linkcode runBenchmark} returns. */
 export interface BenchmarkResult {
@@ -27,20 +31,157 @@ export interface BenchmarkResult {
   records: RequestRecord[];
 }
 
+/** Options of {@linkcode runBenchmarkWith}: the benchmark options without the URL, plus the seam's. */
+export interface RunnerOptions extends Omit<BenchmarkOptions, "baseUrl"> {
+  /**
+   * Sample the client's event-loop lag and CPU during the run (real clocks only). When off, the
+   * summary reports 0 for both. @default false
+   */
+  selfMonitor?: boolean;
+  /** Epoch ms at the clock's 0: `run_start_epoch_ms` = epochOriginMs + the run start. @default 0 */
+  epochOriginMs?: number;
+  /**
+   * Called synchronously inside the clock callback that completes the run, before the promise
+   * resolves: a virtual-time driver can stop stepping its clock there.
+   */
+  onComplete?: (result: BenchmarkResult) => void;
+}
+
 const WARMUP_OUTPUT_TOKENS_MAX = 32;
+const PROGRESS_INTERVAL_MS = 250;
 
 /**
- * Runs a benchmark against `options.baseUrl`. Throws only for invalid options (TypeError /
- * RangeError); per-request failures are records.
+ * Runs a benchmark against `options.baseUrl` (live: node:http, PreciseClock, self-monitoring).
+ * Throws only for invalid options (TypeError / RangeError); per-request failures are records.
  */
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
-  const endpoint: Endpoint = options.endpoint ?? "chat";
+  const plan = resolvePlan(options);
+  const transport = createHttpTransport({
+    baseUrl: options.baseUrl,
+    endpoint: plan.endpoint,
+    dialect: plan.dialect,
+    stream: plan.stream,
+    timeoutMs: plan.timeoutMs,
+    maxSockets: plan.maxConcurrency,
+  });
+  const clock = new PreciseClock();
+  try {
+    return await runBenchmarkWith(transport, clock, {
+      ...options,
+      selfMonitor: true,
+      epochOriginMs: performance.timeOrigin,
+    });
+  } finally {
+    transport.close();
+    clock.close();
+  }
+}
+
+/**
+ * Runs a benchmark through `transport` on `clock`: the runner of {@linkcode runBenchmark} with its
+ * two dependencies injected. It starts sending synchronously, arms only `clock` timers, and
+ * resolves when every record exists (after `options.onComplete`). Per-request timeouts are enforced
+ * here on the clock (the transport gets a cancel). The transport is not closed. Rejects only for
+ * invalid options.
+ */
+export function runBenchmarkWith(
+  transport: ClientTransport,
+  clock: Clock,
+  options: RunnerOptions,
+): Promise<BenchmarkResult> {
+  return new Promise<BenchmarkResult>((resolve, reject) => {
+    const plan = resolvePlan(options);
+    const { requests, endpoint, dialect, stream, maxConcurrency, warmupCount } = plan;
+    const bodyOptions = { model: options.model, endpoint, stream, ignoreEos: options.ignoreEos ?? true };
+    const phase = {
+      transport,
+      clock,
+      maxConcurrency,
+      dialect,
+      timeoutMs: plan.timeoutMs,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    };
+
+    const startRun = (warmupFailed: number) => {
+      const monitor = options.selfMonitor ? new SelfMonitor({ clock }) : null;
+      monitor?.start();
+      startPhase({
+        ...phase,
+        requests,
+        schedule: plan.schedule,
+        bodyOf: (r) => buildBody(r, r.outputTokens, bodyOptions, options.extraBody),
+        outputTokensOf: (r) => r.outputTokens,
+        phase: "run",
+      }, (records, t0) => {
+        try {
+          const durationMs = clock.nowMs() - t0;
+          const self = monitor?.stop() ?? { eventLoopLagMs: [], cpuPercent: 0 };
+          const summary = summarize({
+            records,
+            durationMs,
+            dialect,
+            goodput: options.goodput,
+            warmupRequests: warmupCount,
+            warmupFailed,
+            eventLoopLagMs: self.eventLoopLagMs,
+            cpuPercent: self.cpuPercent,
+            sendLagP99ThresholdMs: options.sendLagP99ThresholdMs ?? 10,
+            cpuPercentThreshold: options.cpuPercentThreshold ?? 95,
+            runStartEpochMs: (options.epochOriginMs ?? 0) + t0,
+            requestRate: plan.requestRate,
+            burstiness: plan.burstiness,
+            maxConcurrency,
+            arrival: plan.arrival,
+          });
+          const result = { summary, records };
+          options.onComplete?.(result);
+          resolve(result);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    };
+
+    if (warmupCount > 0 && requests.length > 0) {
+      const warmup = Array.from({ length: warmupCount }, (_, i) => requests[i % requests.length]!);
+      const outputTokensOf = (r: WorkloadRequest) => Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS_MAX);
+      startPhase({
+        ...phase,
+        requests: warmup,
+        schedule: new Array<number>(warmup.length).fill(0),
+        bodyOf: (r) => buildBody(r, outputTokensOf(r), bodyOptions, options.extraBody),
+        outputTokensOf,
+        phase: "warmup",
+      }, (records) => startRun(records.filter((r) => !r.success).length));
+    } else {
+      startRun(0);
+    }
+  });
+}
+
+interface RunPlan {
+  requests: readonly WorkloadRequest[];
+  endpoint: Endpoint;
+  dialect: MetricDialect;
+  stream: boolean;
+  maxConcurrency: number;
+  requestRate: number;
+  burstiness: number;
+  warmupCount: number;
+  timeoutMs: number;
+  arrival: BenchmarkSummary["arrival"];
+  /** Send offsets in ms from the run start. */
+  schedule: readonly number[];
+}
+
+/** Validates the options and computes the schedule. Throws RangeError/TypeError naming the option. */
+function resolvePlan(options: Omit<BenchmarkOptions, "baseUrl">): RunPlan {
   const maxConcurrency = options.maxConcurrency ?? Infinity;
   const requestRate = options.requestRate ?? Infinity;
   const burstiness = options.burstiness ?? 1;
   const warmupCount = options.warmupRequests ?? 0;
-  const dialect = options.dialect ?? "sglang";
-  const stream = options.stream ?? true;
+  const timeoutMs = options.timeoutMs ?? 600_000;
   if (!(maxConcurrency >= 1)) {
     throw new RangeError(`Cannot run: 'maxConcurrency' must be >= 1: got ${maxConcurrency}`);
   }
@@ -48,92 +189,30 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   if (!(Number.isInteger(warmupCount) && warmupCount >= 0)) {
     throw new RangeError(`Cannot run: 'warmupRequests' must be a non-negative integer: got ${warmupCount}`);
   }
+  if (!(timeoutMs > 0)) throw new RangeError(`Cannot run: 'timeoutMs' must be > 0: got ${timeoutMs}`);
   const requests = options.requests;
   const allTimed = requests.length > 0 && requests.every((r) => r.arrivalMs !== undefined);
   const useTrace = options.useArrivalTimes ?? allTimed;
   if (useTrace && !allTimed) {
     throw new TypeError("Cannot replay arrival times: some requests have no 'arrivalMs'");
   }
-  const arrival = useTrace ? "trace" : requestRate === Infinity ? "all_at_once" : "rate";
   const schedule = useTrace ? requests.map((r) => r.arrivalMs!) : arrivalTimesMs(
     { count: requests.length, requestRate, burstiness },
     createRng(options.seed ?? 0).fork("arrivals"),
   );
-
-  const target = createRequestTarget({
-    baseUrl: options.baseUrl,
-    endpoint,
-    dialect,
-    stream,
-    timeoutMs: options.timeoutMs ?? 600_000,
-    maxSockets: maxConcurrency,
-  });
-  const bodyOf = (request: WorkloadRequest, outputTokens: number) =>
-    buildBody(request, outputTokens, {
-      model: options.model,
-      endpoint,
-      stream,
-      ignoreEos: options.ignoreEos ?? true,
-    }, options.extraBody);
-
-  try {
-    let warmupFailed = 0;
-    if (warmupCount > 0 && requests.length > 0) {
-      const warmup = Array.from({ length: warmupCount }, (_, i) => requests[i % requests.length]!);
-      const records = await runPhase({
-        target,
-        requests: warmup,
-        schedule: new Array<number>(warmup.length).fill(0),
-        maxConcurrency,
-        bodyOf: (r) => bodyOf(r, Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS_MAX)),
-        outputTokensOf: (r) => Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS_MAX),
-        dialect,
-        signal: options.signal,
-        onProgress: options.onProgress,
-        phase: "warmup",
-      });
-      warmupFailed = records.filter((r) => !r.success).length;
-    }
-    const monitor = new SelfMonitor();
-    monitor.start();
-    const runStartEpochMs = performance.timeOrigin + performance.now();
-    const started = performance.now();
-    const records = await runPhase({
-      target,
-      requests,
-      schedule,
-      maxConcurrency,
-      bodyOf: (r) => bodyOf(r, r.outputTokens),
-      outputTokensOf: (r) => r.outputTokens,
-      dialect,
-      signal: options.signal,
-      onProgress: options.onProgress,
-      phase: "run",
-      t0: started,
-    });
-    const durationMs = performance.now() - started;
-    const self = monitor.stop();
-    const summary = summarize({
-      records,
-      durationMs,
-      dialect,
-      goodput: options.goodput,
-      warmupRequests: warmupCount,
-      warmupFailed,
-      eventLoopLagMs: self.eventLoopLagMs,
-      cpuPercent: self.cpuPercent,
-      sendLagP99ThresholdMs: options.sendLagP99ThresholdMs ?? 10,
-      cpuPercentThreshold: options.cpuPercentThreshold ?? 95,
-      runStartEpochMs,
-      requestRate,
-      burstiness,
-      maxConcurrency,
-      arrival,
-    });
-    return { summary, records };
-  } finally {
-    target.agent.destroy();
-  }
+  return {
+    requests,
+    endpoint: options.endpoint ?? "chat",
+    dialect: options.dialect ?? "sglang",
+    stream: options.stream ?? true,
+    maxConcurrency,
+    requestRate,
+    burstiness,
+    warmupCount,
+    timeoutMs,
+    arrival: useTrace ? "trace" : requestRate === Infinity ? "all_at_once" : "rate",
+    schedule,
+  };
 }
 
 /** The JSON body of one request. */
@@ -161,162 +240,206 @@ export function buildBody(
 }
 
 interface PhaseOptions {
-  target: RequestTarget;
+  transport: ClientTransport;
+  clock: Clock;
   requests: readonly WorkloadRequest[];
   /** Send offsets in ms from the phase start. */
   schedule: readonly number[];
   maxConcurrency: number;
   bodyOf: (request: WorkloadRequest) => string;
   outputTokensOf: (request: WorkloadRequest) => number;
-  dialect: "sglang" | "vllm";
+  dialect: MetricDialect;
+  timeoutMs: number;
   signal: AbortSignal | undefined;
   onProgress: ((progress: BenchmarkProgress) => void) | undefined;
   phase: BenchmarkProgress["phase"];
-  t0?: number;
 }
 
-const PROGRESS_INTERVAL_MS = 250;
+/** A request in flight. */
+interface InFlight {
+  /** Clock time immediately before `transport.send`. */
+  sentAbs: number;
+  releasedAbs: number;
+  /** Null while `send` has not returned. */
+  abort: AbortRequest | null;
+  /** Cancelled (timeout or run abort); its outcome may still be on its way. */
+  cancelled: boolean;
+}
 
-function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
-  const { target, requests, schedule, maxConcurrency, dialect } = options;
+/**
+ * Runs one phase and calls `onDone` (inside a clock or I/O callback, or synchronously for an empty
+ * phase) with the records and the phase's start time. Starts sending synchronously.
+ */
+function startPhase(options: PhaseOptions, onDone: (records: RequestRecord[], t0: number) => void): void {
+  const { transport, clock, requests, schedule, maxConcurrency, dialect, timeoutMs } = options;
   const n = requests.length;
-  const t0 = options.t0 ?? performance.now();
+  const t0 = clock.nowMs();
   const records = new Array<RequestRecord>(n);
-  const aborts = new Map<number, (errorClass?: string, message?: string) => void>();
-  const sentAt = new Map<number, number>();
+  // Insertion order is send order, so the first live entry has the earliest timeout deadline.
+  const inFlightByIndex = new Map<number, InFlight>();
   let next = 0;
   let inFlight = 0;
   let finished = 0;
   let failed = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let timerDeadline = Infinity;
   let aborted = false;
-  let lastProgress = -Infinity;
+  let done = false;
+  let pumping = false;
+  /** When a slot freed while every slot was taken: the next send's release time. */
+  let freedAtAbs: number | undefined;
+  let paceTimer: Timer | null = null;
+  let paceDeadline = Infinity;
+  let timeoutTimer: Timer | null = null;
+  let progressTimer: Timer | null = null;
 
-  return new Promise<RequestRecord[]>((resolve) => {
-    const progress = (force: boolean) => {
-      if (!options.onProgress) return;
-      const now = performance.now();
-      if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
-      lastProgress = now;
-      options.onProgress({
-        total: n,
-        sent: next,
-        completed: finished - failed,
-        failed,
-        inFlight,
-        elapsedMs: now - t0,
-        phase: options.phase,
-      });
-    };
-    // One timer sweeps request deadlines and reports progress (cheaper than a timer per request).
-    const timeoutMs = target.timeoutMs;
-    const sweep = () => {
-      progress(false);
-      if (!Number.isFinite(timeoutMs)) return;
-      const now = performance.now();
-      for (const [index, sent] of sentAt) {
-        if (now - sent >= timeoutMs) {
-          aborts.get(index)?.("timeout", `no complete response within ${timeoutMs} ms`);
-        }
+  const progress = () => {
+    options.onProgress?.({
+      total: n,
+      sent: next,
+      completed: finished - failed,
+      failed,
+      inFlight,
+      elapsedMs: clock.nowMs() - t0,
+      phase: options.phase,
+    });
+  };
+  const onProgressTick = (deadline: number) => {
+    progress();
+    progressTimer = clock.setTimer(
+      deadline + PROGRESS_INTERVAL_MS,
+      () => onProgressTick(deadline + PROGRESS_INTERVAL_MS),
+    );
+  };
+
+  const complete = () => {
+    if (done) return;
+    done = true;
+    paceTimer?.cancel();
+    timeoutTimer?.cancel();
+    progressTimer?.cancel();
+    options.signal?.removeEventListener("abort", onAbort);
+    if (options.onProgress) progress();
+    onDone(records, t0);
+  };
+
+  const onOutcome = (index: number, outcome: RequestOutcome) => {
+    const entry = inFlightByIndex.get(index);
+    if (entry === undefined || done) return; // a second outcome: the first one counts
+    const endAbs = clock.nowMs();
+    inFlightByIndex.delete(index);
+    records[index] = toRecord(requests[index]!, index, options.outputTokensOf(requests[index]!), {
+      scheduledMs: schedule[index]!,
+      releasedMs: entry.releasedAbs - t0,
+      sentMs: entry.sentAbs - t0,
+      outcome,
+      dialect,
+    });
+    if (!outcome.success) failed++;
+    finished++;
+    if (inFlight >= maxConcurrency) freedAtAbs = endAbs;
+    inFlight--;
+    if (finished === n) complete();
+    else if (!aborted) pump();
+  };
+
+  const pump = () => {
+    // A synchronous outcome inside send() re-enters here; the loop below sees its effect.
+    if (pumping) return;
+    pumping = true;
+    while (next < n && inFlight < maxConcurrency && !aborted) {
+      const dueAbs = t0 + schedule[next]!;
+      if (dueAbs > clock.nowMs()) {
+        freedAtAbs = undefined;
+        arm(dueAbs);
+        break;
       }
-    };
-    const progressTimer = setInterval(sweep, Math.min(PROGRESS_INTERVAL_MS, Math.max(1, timeoutMs / 10)));
+      const index = next++;
+      const releasedAbs = freedAtAbs !== undefined ? Math.max(dueAbs, freedAtAbs) : dueAbs;
+      freedAtAbs = undefined;
+      inFlight++;
+      const request = requests[index]!;
+      const body = options.bodyOf(request);
+      const entry: InFlight = { sentAbs: clock.nowMs(), releasedAbs, abort: null, cancelled: false };
+      inFlightByIndex.set(index, entry);
+      const abort = transport.send(body, (outcome) => onOutcome(index, outcome), request);
+      if (inFlightByIndex.get(index) === entry) entry.abort = abort;
+    }
+    pumping = false;
+    armTimeout();
+  };
 
-    const complete = () => {
-      if (timer !== undefined) clearTimeout(timer);
-      clearInterval(progressTimer);
-      options.signal?.removeEventListener("abort", onAbort);
-      progress(true);
-      resolve(records);
-    };
+  const arm = (deadlineAbs: number) => {
+    if (paceTimer !== null && paceDeadline <= deadlineAbs) return;
+    paceTimer?.cancel();
+    paceDeadline = deadlineAbs;
+    paceTimer = clock.setTimer(deadlineAbs, () => {
+      paceTimer = null;
+      paceDeadline = Infinity;
+      if (!aborted && !done) pump();
+    });
+  };
 
-    const onOutcome = (index: number, releasedAbs: number, sentAbs: number, outcome: RequestOutcome) => {
-      const endAbs = performance.now();
-      aborts.delete(index);
-      sentAt.delete(index);
+  // One timer at the earliest request deadline (cheaper than a timer per request).
+  const armTimeout = () => {
+    if (timeoutTimer !== null || done || !Number.isFinite(timeoutMs)) return;
+    for (const entry of inFlightByIndex.values()) {
+      if (entry.cancelled) continue;
+      timeoutTimer = clock.setTimer(entry.sentAbs + timeoutMs, onTimeoutTimer);
+      return;
+    }
+  };
+  const onTimeoutTimer = () => {
+    timeoutTimer = null;
+    const now = clock.nowMs();
+    for (const entry of inFlightByIndex.values()) {
+      if (entry.cancelled) continue;
+      if (now - entry.sentAbs < timeoutMs) break;
+      entry.cancelled = true;
+      entry.abort?.("timeout", `no complete response within ${timeoutMs} ms`);
+    }
+    armTimeout();
+  };
+
+  const onAbort = () => {
+    if (done) return;
+    aborted = true;
+    paceTimer?.cancel();
+    paceTimer = null;
+    // Never-sent requests are recorded too, as aborted.
+    while (next < n) {
+      const index = next++;
       records[index] = toRecord(requests[index]!, index, options.outputTokensOf(requests[index]!), {
         scheduledMs: schedule[index]!,
-        releasedMs: releasedAbs - t0,
-        sentMs: sentAbs - t0,
-        outcome,
+        releasedMs: schedule[index]!,
+        sentMs: null,
+        outcome: abortedOutcome(),
         dialect,
       });
-      if (!outcome.success) failed++;
+      failed++;
       finished++;
-      const wasFull = inFlight >= maxConcurrency;
-      inFlight--;
-      if (finished === n) {
-        complete();
-        return;
-      }
-      if (!aborted) pump(wasFull ? endAbs : undefined);
-    };
-
-    const pump = (freedAt?: number) => {
-      while (next < n && inFlight < maxConcurrency) {
-        const dueAbs = t0 + schedule[next]!;
-        const now = performance.now();
-        if (dueAbs > now) {
-          arm(dueAbs);
-          return;
-        }
-        const index = next++;
-        const releasedAbs = freedAt !== undefined ? Math.max(dueAbs, freedAt) : dueAbs;
-        freedAt = undefined;
-        inFlight++;
-        const body = options.bodyOf(requests[index]!);
-        const sentAbs = performance.now();
-        sentAt.set(index, sentAbs);
-        aborts.set(
-          index,
-          sendRequest(target, body, sentAbs, (outcome) => onOutcome(index, releasedAbs, sentAbs, outcome)),
-        );
-      }
-    };
-
-    const arm = (deadlineAbs: number) => {
-      if (timer !== undefined && timerDeadline <= deadlineAbs) return;
-      if (timer !== undefined) clearTimeout(timer);
-      timerDeadline = deadlineAbs;
-      timer = setTimeout(() => {
-        timer = undefined;
-        timerDeadline = Infinity;
-        if (!aborted) pump();
-      }, Math.max(0, deadlineAbs - performance.now()));
-    };
-
-    const onAbort = () => {
-      aborted = true;
-      if (timer !== undefined) clearTimeout(timer);
-      // Never-sent requests are recorded too, as aborted.
-      while (next < n) {
-        const index = next++;
-        records[index] = toRecord(requests[index]!, index, options.outputTokensOf(requests[index]!), {
-          scheduledMs: schedule[index]!,
-          releasedMs: schedule[index]!,
-          sentMs: null,
-          outcome: abortedOutcome(),
-          dialect,
-        });
-        failed++;
-        finished++;
-      }
-      for (const abort of [...aborts.values()]) abort();
-      if (finished === n) complete();
-    };
-
-    if (n === 0) {
-      complete();
-      return;
     }
-    if (options.signal?.aborted) {
-      onAbort();
-      return;
+    for (const entry of [...inFlightByIndex.values()]) {
+      entry.cancelled = true;
+      entry.abort?.();
     }
-    options.signal?.addEventListener("abort", onAbort);
-    pump();
-  });
+    if (finished === n) complete();
+  };
+
+  if (n === 0) {
+    complete();
+    return;
+  }
+  if (options.signal?.aborted) {
+    onAbort();
+    return;
+  }
+  options.signal?.addEventListener("abort", onAbort);
+  if (options.onProgress) {
+    progressTimer = clock.setTimer(
+      t0 + PROGRESS_INTERVAL_MS,
+      () => onProgressTick(t0 + PROGRESS_INTERVAL_MS),
+    );
+  }
+  pump();
 }
 
 function abortedOutcome(): RequestOutcome {
@@ -342,7 +465,7 @@ function toRecord(
     releasedMs: number;
     sentMs: number | null;
     outcome: RequestOutcome;
-    dialect: "sglang" | "vllm";
+    dialect: MetricDialect;
   },
 ): RequestRecord {
   const { outcome } = at;

@@ -5,6 +5,7 @@
  * @module
  */
 import process from "node:process";
+import { type Clock, RealClock, type Timer } from "../core/clock.ts";
 
 /** What {@linkcode SelfMonitor.stop} returns. */
 export interface SelfMeasurement {
@@ -17,41 +18,47 @@ export interface SelfMeasurement {
 /** Samples event-loop lag on absolute deadlines and CPU between start and stop. */
 export class SelfMonitor {
   readonly #intervalMs: number;
+  readonly #clock: Clock;
   readonly #lags: number[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: Timer | undefined;
   #startCpu = process.cpuUsage();
-  #startMs = performance.now();
+  #startMs = 0;
   #onTick: (() => void) | undefined;
 
-  constructor(options: { intervalMs?: number; onTick?: () => void } = {}) {
+  /**
+   * `clock` must be a real-time clock; with a PreciseClock the lag is the event loop's own
+   * lateness, with RealClock it also includes setTimeout's ~1 ms granularity. @default RealClock
+   */
+  constructor(options: { intervalMs?: number; onTick?: () => void; clock?: Clock } = {}) {
     this.#intervalMs = options.intervalMs ?? 10;
     this.#onTick = options.onTick;
+    this.#clock = options.clock ?? new RealClock();
   }
 
   start(): void {
     this.#startCpu = process.cpuUsage();
-    this.#startMs = performance.now();
+    this.#startMs = this.#clock.nowMs();
     this.#arm(this.#startMs + this.#intervalMs);
   }
 
   #arm(deadlineMs: number): void {
-    this.#timer = setTimeout(() => {
-      const now = performance.now();
+    this.#timer = this.#clock.setTimer(deadlineMs, () => {
+      const now = this.#clock.nowMs();
       this.#lags.push(Math.max(0, now - deadlineMs));
       this.#onTick?.();
       // Next deadline on the fixed grid, skipping ticks missed during a stall.
       let next = deadlineMs + this.#intervalMs;
       if (next <= now) next = now + this.#intervalMs - ((now - deadlineMs) % this.#intervalMs);
       this.#arm(next);
-    }, Math.max(0, deadlineMs - performance.now()));
+    });
   }
 
   /** Stops sampling and returns the measurements. */
   stop(): SelfMeasurement {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     const cpu = process.cpuUsage(this.#startCpu);
-    const wallMs = Math.max(1e-9, performance.now() - this.#startMs);
+    const wallMs = Math.max(1e-9, this.#clock.nowMs() - this.#startMs);
     return { eventLoopLagMs: this.#lags, cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100 };
   }
 }

@@ -4,6 +4,7 @@
  * @module
  */
 export { type Clock, RealClock, type Timer, VirtualClock } from "./clock.ts";
+export { PreciseClock } from "./precise_clock.ts";
 export { invariant, InvariantError } from "./invariant.ts";
 export { createRng, type Rng } from "./rng.ts";
 export {
