@@ -2,8 +2,9 @@
  * The seam between the runner and the wire. The runner hands a transport one JSON body at a time
  * and gets exactly one {@linkcode RequestOutcome} back; live runs use {@linkcode createHttpTransport}
  * (node:http, streaming), the virtual-time simulation a transport that calls the router and engine
- * cores directly. Outcome times (ttftMs, itlMs, e2eMs) are relative to the moment `send` was called,
- * measured on the runner's Clock.
+ * cores directly. Outcome times (ttftMs, itlMs, e2eMs) are measured on the runner's Clock (or any
+ * clock with the same rate) relative to the request leaving, which is `outcome.sendDelayMs`
+ * (default 0) after the `send` call.
  * @module
  */
 import type { WorkloadRequest } from "../workload/types.ts";
@@ -22,8 +23,9 @@ export type AbortRequest = (errorClass?: string, message?: string) => void;
 export interface ClientTransport {
   /**
    * Sends one request body (the JSON the HTTP client would POST) and calls `onOutcome` exactly once,
-   * possibly synchronously, with times relative to this call on the runner's Clock. Failures are
-   * outcomes, never throws. `request` is the workload request the body was built from, for
+   * possibly synchronously, with times relative to this call (plus `outcome.sendDelayMs`) on the
+   * runner's Clock. Failures are outcomes, never throws; a cancelled request still gets its outcome
+   * (with the cancel's error class), synchronously or later. `request` is the workload request the body was built from, for
    * transports that want its fields without parsing the body. Returns a function that cancels the
    * request (the runner uses it for timeouts and aborts); cancelling a finished request is a no-op.
    */
