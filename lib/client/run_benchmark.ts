@@ -73,6 +73,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
   });
   const clock = new PreciseClock();
   try {
+    await clock.whenReady();
     return await runBenchmarkWith(transport, clock, {
       ...options,
       selfMonitor: true,

@@ -14,6 +14,7 @@ import type { Clock, Timer } from "./clock.ts";
 const SEQ = 0;
 const STOP = 1;
 const READY = 0;
+const READY_TIMEOUT_MS = 3000;
 
 interface PreciseTimer {
   deadlineMs: number;
@@ -33,6 +34,9 @@ export class PreciseClock implements Clock {
   #fallback: ReturnType<typeof setTimeout> | undefined;
   #fallbackDeadlineMs = Infinity;
   #publishedMs = Infinity;
+  #onReady: (() => void) | null = null;
+  #readyTimeout: ReturnType<typeof setTimeout> | undefined;
+  #readyPromise: Promise<void> | null = null;
 
   nowMs(): number {
     return performance.now();
@@ -54,6 +58,15 @@ export class PreciseClock implements Clock {
     return new Promise((resolve) => this.setTimer(deadlineMs, resolve));
   }
 
+  /**
+   * Starts the Worker if needed and resolves once timers are Worker-woken, or as soon as it is clear
+   * they cannot be (no permission, load error, closed): await it before timing-critical work.
+   */
+  whenReady(): Promise<void> {
+    this.#start();
+    return this.#readyPromise ?? Promise.resolve();
+  }
+
   /** Whether timers are Worker-woken yet (false while the Worker starts or when it could not). */
   get precise(): boolean {
     return this.#ready && !this.#closed;
@@ -63,6 +76,7 @@ export class PreciseClock implements Clock {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#settleReady();
     this.#heap.length = 0;
     if (this.#fallback !== undefined) clearTimeout(this.#fallback);
     this.#fallback = undefined;
@@ -75,8 +89,19 @@ export class PreciseClock implements Clock {
     this.#worker = null;
   }
 
+  #settleReady(): void {
+    if (this.#readyTimeout !== undefined) clearTimeout(this.#readyTimeout);
+    this.#readyTimeout = undefined;
+    const onReady = this.#onReady;
+    this.#onReady = null;
+    onReady?.();
+  }
+
   #start(): void {
-    if (this.#worker !== null || this.#state !== null) return;
+    if (this.#worker !== null || this.#state !== null || this.#closed) return;
+    this.#readyPromise = new Promise((resolve) => this.#onReady = resolve);
+    // A Worker that neither starts nor fails must not hold up whenReady(); timers work regardless.
+    this.#readyTimeout = setTimeout(() => this.#settleReady(), READY_TIMEOUT_MS);
     this.#state = new Int32Array(new SharedArrayBuffer(8));
     this.#deadline = new Float64Array(new SharedArrayBuffer(8));
     this.#deadline[0] = Infinity;
@@ -97,6 +122,7 @@ export class PreciseClock implements Clock {
           this.#fallbackDeadlineMs = Infinity;
           this.#publishedMs = NaN; // force a publish
           this.#publish();
+          this.#settleReady();
         } else this.#dispatch();
       };
       worker.onerror = (event) => {
@@ -106,11 +132,13 @@ export class PreciseClock implements Clock {
         this.#worker?.terminate();
         this.#publishedMs = NaN;
         this.#publish();
+        this.#settleReady();
       };
       worker.postMessage({ state: this.#state.buffer, deadline: this.#deadline.buffer });
       this.#worker = worker;
     } catch {
       this.#worker = null;
+      this.#settleReady();
     }
   }
 

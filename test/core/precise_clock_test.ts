@@ -60,3 +60,18 @@ Deno.test("PreciseClock.close() drops pending timers and later timers still fire
   await clock.sleepUntil(clock.nowMs() + 10);
   assert.equal(dropped, false);
 });
+
+Deno.test("PreciseClock.whenReady() resolves once the waker runs, and at once after close()", async () => {
+  const clock = new PreciseClock();
+  try {
+    await clock.whenReady();
+    assert.equal(clock.precise, true);
+    const t0 = clock.nowMs();
+    await clock.sleepUntil(t0 + 2);
+    assert.ok(clock.nowMs() >= t0 + 2);
+  } finally {
+    clock.close();
+  }
+  assert.equal(clock.precise, false);
+  await clock.whenReady();
+});
