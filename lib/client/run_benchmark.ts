@@ -32,7 +32,10 @@ export interface BenchmarkResult {
   records: RequestRecord[];
 }
 
-/** Options of {@linkcode runBenchmarkWith}: the benchmark options without the URL, plus the seam's. */
+/**
+ * Options of {@linkcode runBenchmarkWith}: the benchmark options without the URL (`clientWorkers` is
+ * ignored: the transport is given), plus the seam's.
+ */
 export interface RunnerOptions extends Omit<BenchmarkOptions, "baseUrl"> {
   /**
    * Sample the client's event-loop lag and CPU during the run (real clocks only). When off, the
