@@ -19,5 +19,5 @@ export * as engine from "./engine/mod.ts";
 export * as router from "./router/mod.ts";
 export * as prom from "./prom/mod.ts";
 export { type EngineServer, serveEngine } from "./engine/mod.ts";
-export { listStrategies, type RouterServer, serveRouter } from "./router/mod.ts";
+export { listStrategies, PrefixTree, type RouterServer, serveRouter } from "./router/mod.ts";
 export { Registry, Scraper } from "./prom/mod.ts";

@@ -4,7 +4,7 @@
  * engine_<dataset>_sweep_results.csv, writes a plot beside them and prints a summary.
  * @module
  */
-import { runCli, UsageError } from "../lib/core/cli.ts";
+import { runCli } from "../lib/core/cli.ts";
 import { installSignalTeardown } from "../lib/cluster/mod.ts";
 import { readStructuredFile } from "../lib/cluster/fleet_spec.ts";
 import {
@@ -92,7 +92,6 @@ await runCli({
   if (given.has("disable-ignore-eos")) set("client.ignoreEos", !values["disable-ignore-eos"]);
   if (given.has("disable-stream")) set("client.stream", !values["disable-stream"]);
   const config = parseStrategySweepConfig(mergeConfig(input, overrides), values.config ?? "flags");
-  if (config.mode === "sim") throw new UsageError("--sim is not available yet");
 
   const controller = new AbortController();
   installSignalTeardown(() => {

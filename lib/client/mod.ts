@@ -10,12 +10,9 @@ export {
   runBenchmarkWith,
   type RunnerOptions,
 } from "./run_benchmark.ts";
-export {
-  type AbortRequest,
-  type ClientTransport,
-  createHttpTransport,
-  type HttpTransport,
-} from "./transport.ts";
+export { type AbortRequest, type ClientTransport, type HttpTransport, httpTransport } from "./transport.ts";
+export { workerHttpTransport } from "./worker_transport.ts";
+export { OutcomeBuilder } from "./outcome_builder.ts";
 export type { BenchmarkOptions, BenchmarkProgress, ErrorClass, GoodputSlo, RequestRecord } from "./types.ts";
 export {
   type BenchmarkSummary,

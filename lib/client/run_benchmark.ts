@@ -21,7 +21,7 @@ import { SelfMonitor } from "./self_monitor.ts";
 import type { RequestOutcome } from "./stream_request.ts";
 import { type BenchmarkSummary, summarize } from "./summary.ts";
 import type { AbortRequest, ClientTransport } from "./transport.ts";
-import { createWorkerHttpTransport } from "./worker_transport.ts";
+import { workerHttpTransport } from "./worker_transport.ts";
 import type { BenchmarkOptions, BenchmarkProgress, RequestRecord } from "./types.ts";
 import type { Endpoint, MetricDialect } from "./sse_event.ts";
 
@@ -39,7 +39,7 @@ export interface BenchmarkResult {
 export interface RunnerOptions extends Omit<BenchmarkOptions, "baseUrl"> {
   /**
    * Sample the client's event-loop lag and CPU during the run (real clocks only). When off, the
-   * summary reports 0 for both. @default false
+   * summary reports null for both (virtual time has no event loop to lag). @default false
    */
   selfMonitor?: boolean;
   /**
@@ -65,7 +65,7 @@ const PROGRESS_INTERVAL_MS = 250;
  */
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
   const plan = resolvePlan(options);
-  const transport = createWorkerHttpTransport({
+  const transport = workerHttpTransport({
     baseUrl: options.baseUrl,
     endpoint: plan.endpoint,
     dialect: plan.dialect,
@@ -131,7 +131,7 @@ export function runBenchmarkWith(
         try {
           const durationMs = clock.nowMs() - t0;
           const self = monitor?.stop() ??
-            { eventLoopLagMs: [], cpuPercent: 0, busiestThreadCpuPercent: null };
+            { eventLoopLagMs: null, cpuPercent: null, busiestThreadCpuPercent: null };
           const summary = summarize({
             records,
             durationMs,

@@ -63,10 +63,11 @@ export interface BenchmarkSummary {
   send_lag_max_ms: number;
   /** Client queueing (waiting for a concurrency slot), p99. */
   queue_p99_ms: number;
-  event_loop_lag_p99_ms: number;
-  event_loop_lag_max_ms: number;
-  /** Process CPU (all threads) over wall time, percent of one core. */
-  client_cpu_percent: number;
+  /** Null when not measured (virtual-time runs have no event loop to lag). */
+  event_loop_lag_p99_ms: number | null;
+  event_loop_lag_max_ms: number | null;
+  /** Process CPU (all threads) over wall time, percent of one core; null when not measured (virtual time). */
+  client_cpu_percent: number | null;
   /** CPU of the busiest thread, percent of one core, when measured (Worker transport); else null. */
   client_busiest_thread_cpu_percent: number | null;
   valid: boolean;
@@ -94,8 +95,9 @@ export interface SummaryInput {
   goodput?: GoodputSlo | undefined;
   warmupRequests: number;
   warmupFailed: number;
-  eventLoopLagMs: readonly number[];
-  cpuPercent: number;
+  /** Sampler lateness; null when the client did not measure itself (virtual time). */
+  eventLoopLagMs: readonly number[] | null;
+  cpuPercent: number | null;
   /** When given, the CPU validity rule applies to it instead of `cpuPercent`. */
   busiestThreadCpuPercent?: number | null;
   sendLagP99ThresholdMs: number;
@@ -153,11 +155,10 @@ export function summarize(input: SummaryInput): BenchmarkSummary {
     reasons.push(`send lag p99 ${sendLagP99.toFixed(2)} ms > ${input.sendLagP99ThresholdMs} ms`);
   }
   const busiest = input.busiestThreadCpuPercent ?? null;
-  if (busiest !== null ? busiest > input.cpuPercentThreshold : input.cpuPercent > input.cpuPercentThreshold) {
-    const what = busiest !== null
-      ? `busiest client thread CPU ${busiest.toFixed(0)}%`
-      : `client CPU ${input.cpuPercent.toFixed(0)}%`;
-    reasons.push(`${what} > ${input.cpuPercentThreshold}%`);
+  const cpu = busiest ?? input.cpuPercent;
+  if (cpu !== null && cpu > input.cpuPercentThreshold) {
+    const what = busiest !== null ? "busiest client thread CPU" : "client CPU";
+    reasons.push(`${what} ${cpu.toFixed(0)}% > ${input.cpuPercentThreshold}%`);
   }
   const per = (value: number) => (durationS > 0 ? value / durationS : 0);
   const s = (name: string, values: number[]) => {
@@ -200,8 +201,10 @@ export function summarize(input: SummaryInput): BenchmarkSummary {
     send_lag_p99_ms: sendLagP99,
     send_lag_max_ms: lags.length === 0 ? 0 : lags.reduce((a, b) => Math.max(a, b), -Infinity),
     queue_p99_ms: percentile(records.map((r) => r.queue_ms), 99),
-    event_loop_lag_p99_ms: percentile(input.eventLoopLagMs, 99),
-    event_loop_lag_max_ms: input.eventLoopLagMs.reduce((a, b) => Math.max(a, b), 0),
+    event_loop_lag_p99_ms: input.eventLoopLagMs === null ? null : percentile(input.eventLoopLagMs, 99),
+    event_loop_lag_max_ms: input.eventLoopLagMs === null
+      ? null
+      : input.eventLoopLagMs.reduce((a, b) => Math.max(a, b), 0),
     client_cpu_percent: input.cpuPercent,
     client_busiest_thread_cpu_percent: busiest,
     valid: reasons.length === 0,

@@ -1,6 +1,6 @@
 /**
  * The seam between the runner and the wire. The runner hands a transport one JSON body at a time
- * and gets exactly one {@linkcode RequestOutcome} back; live runs use {@linkcode createHttpTransport}
+ * and gets exactly one {@linkcode RequestOutcome} back; live runs use {@linkcode httpTransport}
  * (node:http, streaming), the virtual-time simulation a transport that calls the router and engine
  * cores directly. Outcome times (ttftMs, itlMs, e2eMs) are measured on the runner's Clock (or any
  * clock with the same rate) relative to the request leaving, which is `outcome.sendDelayMs`
@@ -44,7 +44,7 @@ export interface HttpTransport extends ClientTransport {
  * the time base of RealClock and PreciseClock, so use it with one of those. Throws TypeError for a
  * bad base URL.
  */
-export function createHttpTransport(options: RequestTargetOptions): HttpTransport {
+export function httpTransport(options: RequestTargetOptions): HttpTransport {
   const target = createRequestTarget(options);
   return {
     target,

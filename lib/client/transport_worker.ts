@@ -1,12 +1,12 @@
 /**
- * The Worker side of {@linkcode createWorkerHttpTransport} (worker_transport.ts): an HTTP transport
+ * The Worker side of {@linkcode workerHttpTransport} (worker_transport.ts): an HTTP transport
  * (node:http, its own keep-alive Agent) in a Worker isolate. Messages in: `[id, body, callEpochMs]`
  * to send, `[id, null, errorClass, message]` to cancel. Messages out: batches of
  * `[id, outcome]` where `outcome.sendDelayMs` is the time from the main thread's send() call to the
  * request leaving here (epoch ms agree across threads), so the runner can count the hop as send lag.
  * @module
  */
-import { createHttpTransport } from "./transport.ts";
+import { httpTransport } from "./transport.ts";
 import type { AbortRequest } from "./transport.ts";
 import type { RequestOutcome } from "./stream_request.ts";
 import type { RequestTargetOptions } from "./stream_request.ts";
@@ -23,7 +23,7 @@ const scope = globalThis as unknown as WorkerScope;
 const NO_REQUEST = {} as WorkloadRequest;
 
 scope.onmessage = (init: MessageEvent<RequestTargetOptions>) => {
-  const transport = createHttpTransport(init.data);
+  const transport = httpTransport(init.data);
   const aborts = new Map<number, AbortRequest>();
   // Outcomes finishing in one macrotask go back as one message.
   let batch: Array<[number, RequestOutcome]> = [];

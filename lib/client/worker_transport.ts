@@ -9,7 +9,7 @@
  */
 import type { WorkloadRequest } from "../workload/types.ts";
 import type { RequestOutcome, RequestTargetOptions } from "./stream_request.ts";
-import { type AbortRequest, type ClientTransport, createHttpTransport } from "./transport.ts";
+import { type AbortRequest, type ClientTransport, httpTransport } from "./transport.ts";
 
 type Outbound = [number, string, number] | [number, null, string | undefined, string | undefined];
 
@@ -21,14 +21,14 @@ interface Lane {
 
 /**
  * An HTTP transport over `workers` Worker isolates (each with `maxSockets / workers` sockets).
- * Falls back to the single-isolate {@linkcode createHttpTransport} when `workers` < 2 or the
+ * Falls back to the single-isolate {@linkcode httpTransport} when `workers` < 2 or the
  * Worker module cannot be read. Throws TypeError for a bad base URL.
  */
-export function createWorkerHttpTransport(
+export function workerHttpTransport(
   options: RequestTargetOptions & { workers: number },
 ): ClientTransport {
   // Validates the URL (and is the fallback).
-  const local = createHttpTransport(options);
+  const local = httpTransport(options);
   const url = new URL("./transport_worker.ts", import.meta.url);
   const readable = url.protocol !== "file:" ||
     Deno.permissions.querySync({ name: "read", path: url }).state === "granted";

@@ -204,6 +204,8 @@ async function startRouter(
       String(port),
       "--strategy",
       router.strategy,
+      "--seed",
+      String(spec.seed),
       ...backends.flatMap((backend) => ["--backend", backend]),
       ...(options.decisionLogPath ? ["--decision-log", options.decisionLogPath] : []),
       ...optionArgs(router.options),

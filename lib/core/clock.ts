@@ -21,17 +21,42 @@ export interface Clock {
   sleepUntil(deadlineMs: number): Promise<void>;
 }
 
+/** Options of {@linkcode RealClock}. */
+export interface RealClockOptions {
+  /**
+   * Wake this many ms before a deadline and busy-wait the rest, so callbacks run at the deadline
+   * instead of up to a timer tick late (or early: timers round). Costs CPU; 0 turns it off.
+   * @default 0
+   */
+  spinMs?: number;
+}
+
 /**
  * Real time from `performance.now()`. Timers are armed for absolute deadlines, so a chain of
  * timers does not accumulate the ~0.8 ms per tick drift that `setInterval` shows.
  */
 export class RealClock implements Clock {
+  readonly #spinMs: number;
+
+  constructor(options: RealClockOptions = {}) {
+    this.#spinMs = options.spinMs ?? 0;
+  }
+
   nowMs(): number {
     return performance.now();
   }
 
   setTimer(deadlineMs: number, callback: () => void): Timer {
-    const id = setTimeout(callback, Math.max(0, deadlineMs - performance.now()));
+    const spinMs = this.#spinMs;
+    const fire = spinMs > 0
+      ? () => {
+        // Never spin longer than spinMs (e.g. if the deadline moved after a long stall).
+        const limit = performance.now() + spinMs;
+        while (performance.now() < deadlineMs && performance.now() < limit);
+        callback();
+      }
+      : callback;
+    const id = setTimeout(fire, Math.max(0, deadlineMs - spinMs - performance.now()));
     return { cancel: () => clearTimeout(id) };
   }
 
@@ -39,6 +64,9 @@ export class RealClock implements Clock {
     return new Promise((resolve) => this.setTimer(deadlineMs, resolve));
   }
 }
+
+/** Microtask turns granted to continuations before virtual time advances. */
+const CONTINUATION_HOPS = 6;
 
 interface VirtualTimer {
   readonly deadlineMs: number;
@@ -102,6 +130,34 @@ export class VirtualClock implements Clock {
       return true;
     }
     return false;
+  }
+
+  /**
+   * Runs timers in order until `work` settles, letting the promise continuations each timer
+   * callback causes run before the next timer (so async code observes the time it was woken at).
+   * Throws if no timer is left while `work` is still pending (nothing could ever settle it).
+   */
+  async runUntilSettled<T>(work: Promise<T>): Promise<T> {
+    let settled = false;
+    const result = work.finally(() => void (settled = true));
+    result.catch(() => {});
+    while (!settled) {
+      if (this.runNext()) {
+        // Before time moves on, let the continuations this callback queued (a few hops deep) run.
+        const next = this.peekDeadlineMs();
+        const hops = next === undefined || next > this.#nowMs ? CONTINUATION_HOPS : 1;
+        for (let hop = 0; hop < hops && !settled; hop++) await Promise.resolve();
+        continue;
+      }
+      // No timer left: give pending continuations a full turn before declaring a stall.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      if (!settled && this.#heap.length === 0) {
+        throw new Error(
+          `Virtual time stalled at ${this.#nowMs} ms: no timers left and the work is unfinished`,
+        );
+      }
+    }
+    return await result;
   }
 
   /** Runs every timer due at or before `deadlineMs`, then sets the time to `deadlineMs`. */

@@ -3,7 +3,7 @@
  * deterministic tokenizer and block hashing.
  * @module
  */
-export { type Clock, RealClock, type Timer, VirtualClock } from "./clock.ts";
+export { type Clock, RealClock, type RealClockOptions, type Timer, VirtualClock } from "./clock.ts";
 export { PreciseClock } from "./precise_clock.ts";
 export { invariant, InvariantError } from "./invariant.ts";
 export { createRng, type Rng } from "./rng.ts";

@@ -46,7 +46,9 @@ export interface StepRecord {
   numPreemptions: number;
   /** Tokens emitted at the end of the step. */
   tokensEmitted: number;
-  /** Clock time the step's tokens were actually emitted (ms). */
+  /** Clock time the step's end began to be processed (the timer fired, ms). */
+  endedMs: number;
+  /** Clock time the step's tokens had all been handed to their sinks (ms). */
   emittedMs: number;
 }
 
@@ -78,6 +80,7 @@ export class EngineCore {
   readonly #events: KvEventCollector;
   readonly #kvListeners = new Set<(events: readonly KvEvent[]) => void>();
   readonly #stepListeners = new Set<(step: StepRecord) => void>();
+  readonly #turnListeners = new Set<() => void>();
   readonly #requests = new Map<string, EngineRequest>();
   readonly #batch = new ScheduledBatch();
   #timer: Timer | null = null;
@@ -215,6 +218,16 @@ export class EngineCore {
     return () => void this.#stepListeners.delete(listener);
   }
 
+  /**
+   * Subscribes to the end of each loop turn: the steps whose deadlines had passed ran back to back
+   * (one step per turn at speedup 1, several at high speedups). Token sinks may buffer output and
+   * write it here, once per request per turn. Returns the unsubscribe function.
+   */
+  onTurnEnd(listener: () => void): () => void {
+    this.#turnListeners.add(listener);
+    return () => void this.#turnListeners.delete(listener);
+  }
+
   /** Queue and cache state now. */
   snapshot(): EngineSnapshot {
     return {
@@ -252,11 +265,18 @@ export class EngineCore {
     return this.metrics.render();
   }
 
+  /** The metrics as `{ seriesKey: value }`, equal to parsing {@linkcode EngineCore.renderMetrics}. */
+  collectMetrics(): Record<string, number> {
+    this.#refreshGauges();
+    return this.metrics.registry.collect();
+  }
+
   #wake(atMs: number): void {
     if (this.#inStep || this.#timer !== null || this.#closed) return;
     this.#timer = this.#clock.setTimer(Math.max(atMs, this.#clock.nowMs()), () => {
       this.#timer = null;
       this.#startStep(this.#clock.nowMs());
+      this.#endTurn();
     });
   }
 
@@ -291,12 +311,17 @@ export class EngineCore {
           this.#timer = null;
           this.#endStep();
           if (!this.#closed) this.#startStep(this.#nextStartMs());
+          this.#endTurn();
         });
         return;
       }
       this.#endStep();
       startMs = this.#nextStartMs();
     }
+  }
+
+  #endTurn(): void {
+    for (const listener of this.#turnListeners) listener();
   }
 
   #nextStartMs(): number {
@@ -309,6 +334,7 @@ export class EngineCore {
     const batch = this.#batch;
     const metrics = this.metrics;
     const tokenMs = this.#stepDeadlineMs;
+    const endedMs = this.#stepListeners.size > 0 ? this.#clock.nowMs() : 0;
     this.#lastDeadlineMs = tokenMs;
     this.#steps++;
     let generated = 0;
@@ -361,6 +387,7 @@ export class EngineCore {
         decodeContextTokens: shape.decodeContextTokens,
         numPreemptions: batch.numPreemptions,
         tokensEmitted: generated,
+        endedMs,
         emittedMs: this.#clock.nowMs(),
       };
       for (const listener of this.#stepListeners) listener(record);
@@ -405,7 +432,14 @@ export class EngineCore {
   #refreshGauges(): void {
     const m = this.metrics;
     m.numRequestsRunning.set(this.#scheduler.running.length);
-    m.numRequestsWaiting.set(this.#scheduler.waiting.length);
+    // Requests still in the modelled API overhead have not reached the scheduler yet.
+    const waiting = this.#scheduler.waiting;
+    const now = this.#clock.nowMs();
+    let notArrived = 0;
+    while (notArrived < waiting.length && waiting.at(waiting.length - 1 - notArrived)!.arrivalMs > now) {
+      notArrived++;
+    }
+    m.numRequestsWaiting.set(waiting.length - notArrived);
     m.kvCacheUsagePerc.set(this.#pool.usage());
   }
 

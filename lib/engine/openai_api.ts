@@ -7,7 +7,7 @@
  */
 import { tokenize } from "../core/tokens.ts";
 import { chatPromptText, type ChatTemplateMessage } from "./chat_template.ts";
-import type { FinishReason, FinishResult } from "./request.ts";
+import type { EngineRequestInput, FinishReason, FinishResult } from "./request.ts";
 
 /** An HTTP error in vLLM's shape: `{"error": {"message", "type", "param", "code"}}`. */
 export interface ApiError {
@@ -50,6 +50,24 @@ export interface GenerateRequest {
 export interface ApiLimits {
   servedModel: string;
   maxModelLen: number;
+}
+
+/** Whether a parse result is an error rather than a value. */
+export function isApiError(value: unknown): value is ApiError {
+  return typeof value === "object" && value !== null && "status" in value && "body" in value;
+}
+
+/** What the engine core is given for a validated request (the HTTP server and the simulation). */
+export function engineRequestInput(parsed: GenerateRequest, id: string): EngineRequestInput {
+  return {
+    id,
+    promptTokenIds: parsed.promptTokenIds,
+    maxTokens: parsed.maxTokens,
+    maxTokensGiven: parsed.maxTokensGiven,
+    minTokens: parsed.minTokens,
+    ignoreEos: parsed.ignoreEos,
+    seed: parsed.seed,
+  };
 }
 
 /** Validates a completions or chat body; returns the request or a 4xx error. */

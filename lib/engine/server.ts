@@ -15,7 +15,9 @@ import {
   type ApiError,
   apiError,
   completionResponseJson,
+  engineRequestInput,
   type GenerateRequest,
+  isApiError,
   parseGenerateRequest,
   parseTokenizeRequest,
   SSE_DONE,
@@ -30,8 +32,13 @@ export interface EngineServerOptions extends EngineOptions {
   port?: number;
   /** @default "127.0.0.1" */
   host?: string;
-  /** Clock of the engine loop. @default new RealClock() */
+  /** Clock of the engine loop. @default new RealClock({ spinMs }) */
   clock?: Clock;
+  /**
+   * With the default clock: wake this many ms before each step deadline and busy-wait the rest, so
+   * tokens leave at the modelled time rather than a timer tick late. 0 saves CPU. @default 1
+   */
+  spinMs?: number;
 }
 
 /** A running engine server. */
@@ -52,12 +59,12 @@ const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache
 /** Starts an engine and its HTTP server; resolves once it listens (after the modelled startup delay). */
 export async function serveEngine(options: EngineServerOptions = {}): Promise<EngineServer> {
   const config = resolveEngineConfig(options);
-  const clock = options.clock ?? new RealClock();
+  const clock = options.clock ?? new RealClock({ spinMs: options.spinMs ?? 1 });
   const core = new EngineCore(config, { clock, rng: createRng(config.seed) });
   if (config.startupDelayS > 0) {
     await clock.sleepUntil(clock.nowMs() + (config.startupDelayS * 1000) / config.speedupRatio);
   }
-  const kvStreams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+  const kvStreams = new Set<StreamState>();
   const idPrefix = randomHex(6);
   let sequence = 0;
   const nextId = (endpoint: "chat" | "completions") =>
@@ -92,6 +99,7 @@ export async function serveEngine(options: EngineServerOptions = {}): Promise<En
         });
       case "/reset_prefix_cache":
         core.resetPrefixCache();
+        flushDirty();
         return new Response(null, { status: 200 });
       case "/kv_events":
         return kvEventsResponse();
@@ -121,16 +129,17 @@ export async function serveEngine(options: EngineServerOptions = {}): Promise<En
   }
 
   function submit(parsed: GenerateRequest, id: string, sink: RequestSink): void {
-    core.submit({
-      id,
-      promptTokenIds: parsed.promptTokenIds,
-      maxTokens: parsed.maxTokens,
-      maxTokensGiven: parsed.maxTokensGiven,
-      minTokens: parsed.minTokens,
-      ignoreEos: parsed.ignoreEos,
-      seed: parsed.seed,
-    }, sink);
+    core.submit(engineRequestInput(parsed, id), sink);
   }
+
+  /** Streams with output since the last turn end, written once per request per engine turn. */
+  let dirty: StreamState[] = [];
+  const flushDirty = () => {
+    const streams = dirty;
+    dirty = [];
+    for (const stream of streams) stream.flush();
+  };
+  core.onTurnEnd(flushDirty);
 
   function streamResponse(parsed: GenerateRequest): Response {
     const id = nextId(parsed.endpoint);
@@ -143,47 +152,27 @@ export async function serveEngine(options: EngineServerOptions = {}): Promise<En
       parsed.continuousUsageStats,
     );
     const promptTokens = parsed.promptTokenIds.length;
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
-    let open = true;
     let completion = 0;
-    const close = () => {
-      if (!open) return;
-      open = false;
-      try {
-        controller.close();
-      } catch { /* already closed by the client */ }
-    };
+    const state = new StreamState(() => core.abort(id));
     const sink: RequestSink = {
       onToken(_tokenId, text, finishReason) {
         completion++;
-        if (!open) return;
+        if (!state.open) return;
         const usage = parsed.continuousUsageStats ? usageJson(promptTokens, completion, 0) : null;
-        controller.enqueue(encoder.encode(chunks.token(text, finishReason, usage)));
+        if (state.pending === "") dirty.push(state);
+        state.pending += chunks.token(text, finishReason, usage);
       },
       onFinish(result: FinishResult) {
-        if (!open) return;
+        if (!state.open) return;
         if (result.finishReason !== "abort") {
-          controller.enqueue(
-            encoder.encode(parsed.includeUsage ? chunks.usage(result) + SSE_DONE : SSE_DONE),
-          );
+          state.pending += parsed.includeUsage ? chunks.usage(result) + SSE_DONE : SSE_DONE;
         }
-        close();
+        state.flush();
+        state.close();
       },
     };
-    const onAbort = () => {
-      open = false;
-      core.abort(id);
-    };
-    const body = new ReadableStream<Uint8Array>({
-      start(c) {
-        controller = c;
-      },
-      cancel() {
-        onAbort();
-      },
-    });
     submit(parsed, id, sink);
-    return new Response(body, { headers: SSE_HEADERS });
+    return new Response(state.body, { headers: SSE_HEADERS });
   }
 
   /**
@@ -225,33 +214,21 @@ export async function serveEngine(options: EngineServerOptions = {}): Promise<En
 
   function kvEventsResponse(): Response {
     let unsubscribe: (() => void) | null = null;
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
-    const stop = () => {
+    const state = new StreamState(() => {
       unsubscribe?.();
       unsubscribe = null;
-      kvStreams.delete(controller);
-    };
-    const write = (events: readonly KvEvent[]) => {
-      let text = "";
-      for (const event of events) text += JSON.stringify(event) + "\n";
-      try {
-        controller.enqueue(encoder.encode(text));
-      } catch {
-        stop();
-      }
-    };
-    const body = new ReadableStream<Uint8Array>({
-      start(c) {
-        controller = c;
-        kvStreams.add(c);
-        write([{ type: "cleared", engine_time_ms: core.nowMs() }, ...core.kvSnapshot()]);
-        unsubscribe = core.onKvEvents(write);
-      },
-      cancel() {
-        stop();
-      },
+      kvStreams.delete(state);
     });
-    return new Response(body, { headers: { "content-type": "application/x-ndjson" } });
+    const write = (events: readonly KvEvent[]) => {
+      if (!state.open) return;
+      if (state.pending === "") dirty.push(state);
+      for (const event of events) state.pending += JSON.stringify(event) + "\n";
+    };
+    kvStreams.add(state);
+    write([{ type: "cleared", engine_time_ms: core.nowMs() }, ...core.kvSnapshot()]);
+    state.flush();
+    unsubscribe = core.onKvEvents(write);
+    return new Response(state.body, { headers: { "content-type": "application/x-ndjson" } });
   }
 
   const server = Deno.serve({
@@ -273,17 +250,55 @@ export async function serveEngine(options: EngineServerOptions = {}): Promise<En
     shutdown() {
       closed ??= (async () => {
         core.close();
-        for (const controller of kvStreams) {
-          try {
-            controller.close();
-          } catch { /* client already gone */ }
-        }
+        for (const stream of kvStreams) stream.close();
         kvStreams.clear();
         await server.shutdown();
       })();
       return closed;
     },
   };
+}
+
+/** One SSE response body: output buffered between engine turns, abort on client cancel. */
+class StreamState {
+  readonly body: ReadableStream<Uint8Array>;
+  pending = "";
+  open = true;
+  #controller!: ReadableStreamDefaultController<Uint8Array>;
+
+  constructor(onCancel: () => void) {
+    this.body = new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        this.#controller = controller;
+      },
+      cancel: () => {
+        this.open = false;
+        this.pending = "";
+        onCancel();
+      },
+    });
+  }
+
+  /** Writes the buffered output, if any. */
+  flush(): void {
+    if (!this.open || this.pending === "") return;
+    const text = this.pending;
+    this.pending = "";
+    try {
+      this.#controller.enqueue(encoder.encode(text));
+    } catch {
+      this.open = false; // the client went away between turns
+    }
+  }
+
+  /** Ends the body. */
+  close(): void {
+    if (!this.open) return;
+    this.open = false;
+    try {
+      this.#controller.close();
+    } catch { /* already closed by the client */ }
+  }
 }
 
 const ROUTES: Readonly<Record<string, readonly string[]>> = {
@@ -296,10 +311,6 @@ const ROUTES: Readonly<Record<string, readonly string[]>> = {
   "/v1/completions": ["POST"],
   "/v1/chat/completions": ["POST"],
 };
-
-function isApiError(value: unknown): value is ApiError {
-  return typeof value === "object" && value !== null && "status" in value && "body" in value;
-}
 
 async function readJson(request: Request): Promise<{ value: unknown } | ApiError> {
   let text: string;

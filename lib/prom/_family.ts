@@ -19,6 +19,8 @@ export interface FamilyOptions<L extends string> {
 
 /** The part of a family the registry renders. */
 export interface RenderableFamily {
+  /** Adds every series as `{ seriesKey: value }`, the keys the parser derives from `render`. */
+  collect(into: Record<string, number>): void;
   readonly name: string;
   render(lines: string[]): void;
 }
@@ -71,6 +73,7 @@ export abstract class Family<L extends string, C> implements RenderableFamily {
 
   protected abstract newChild(): C;
   abstract render(lines: string[]): void;
+  abstract collect(into: Record<string, number>): void;
 
   protected header(lines: string[], type: string, name: string = this.name): void {
     lines.push(`# HELP ${name} ${escapeHelp(this.help)}`, `# TYPE ${name} ${type}`);

@@ -47,4 +47,11 @@ export class Counter<L extends string = never> extends Family<L, CounterChild> {
       lines.push(`${seriesName(`${this.name}_created`, labels)} ${formatValue(child.createdS)}`);
     }
   }
+
+  collect(into: Record<string, number>): void {
+    for (const { labels, child } of this.children.values()) {
+      into[seriesName(`${this.name}_total`, labels)] = child.value;
+      into[seriesName(`${this.name}_created`, labels)] = child.createdS;
+    }
+  }
 }

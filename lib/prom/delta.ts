@@ -73,7 +73,7 @@ export function histogramWindow(
   match: Readonly<Record<string, string>> = {},
 ): HistogramSeries | undefined {
   const selected = (input: SeriesInput) =>
-    foldHistograms(input).filter((series) =>
+    foldHistograms(familySeries(input, family)).filter((series) =>
       series.name === family && Object.entries(match).every(([name, value]) => series.labels[name] === value)
     );
   const earlier = new Map(selected(before).map((series) => [JSON.stringify(series.labels), series]));
@@ -81,6 +81,17 @@ export function histogramWindow(
     histogramDelta(earlier.get(JSON.stringify(series.labels)), series)
   );
   return deltas.length === 0 ? undefined : mergeHistograms(deltas);
+}
+
+/** The series of `family` only (`<family>_bucket/_sum/_count`), so folding skips the rest. */
+function familySeries(input: SeriesInput, family: string): SeriesInput {
+  if (Symbol.iterator in input) return input;
+  const prefix = `${family}_`;
+  const subset: Record<string, number> = {};
+  for (const [key, value] of Object.entries(input as Record<string, number>)) {
+    if (key.startsWith(prefix)) subset[key] = value;
+  }
+  return subset;
 }
 
 /**

@@ -31,4 +31,8 @@ export class Gauge<L extends string = never> extends Family<L, GaugeChild> {
       lines.push(`${seriesName(this.name, labels)} ${formatValue(child.value)}`);
     }
   }
+
+  collect(into: Record<string, number>): void {
+    for (const { labels, child } of this.children.values()) into[seriesName(this.name, labels)] = child.value;
+  }
 }

@@ -76,4 +76,19 @@ export class Histogram<L extends string = never> extends Family<L, HistogramChil
       lines.push(`${seriesName(`${this.name}_created`, labels)} ${formatValue(child.createdS)}`);
     }
   }
+
+  collect(into: Record<string, number>): void {
+    for (const { labels, child } of this.children.values()) {
+      const prefix = labels === "" ? "" : `${labels},`;
+      let cumulative = 0;
+      for (let i = 0; i <= this.buckets.length; i++) {
+        cumulative += child.bucketCounts[i]!;
+        const le = i < this.buckets.length ? formatValue(this.buckets[i]!) : "+Inf";
+        into[`${this.name}_bucket{${prefix}le="${le}"}`] = cumulative;
+      }
+      into[seriesName(`${this.name}_sum`, labels)] = child.sum;
+      into[seriesName(`${this.name}_count`, labels)] = child.count;
+      into[seriesName(`${this.name}_created`, labels)] = child.createdS;
+    }
+  }
 }

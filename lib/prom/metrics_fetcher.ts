@@ -105,5 +105,6 @@ function oneLine(error: unknown, url: string): Error {
   const code = (error as { code?: string }).code;
   const message = error instanceof Error ? error.message : String(error);
   if (message.includes(url)) return new Error(message.split("\n")[0]);
-  return new Error(`${code ? `${code} ` : ""}${message.split("\n")[0]} (${url})`);
+  const first = message.split("\n")[0]!;
+  return new Error(`${code && !first.includes(code) ? `${code} ` : ""}${first} (${url})`);
 }

@@ -37,8 +37,10 @@ export {
 } from "./metrics_fetcher.ts";
 export {
   formatTimeseriesRecord,
+  gzipTimeseries,
   JsonlWriter,
   readTimeseriesJsonl,
+  readTimeseriesRecords,
   type TimeseriesRecord,
 } from "./timeseries.ts";
 export {
@@ -46,7 +48,7 @@ export {
   type ScraperOptions,
   type ScraperStats,
   type ScrapeTarget,
-  startScraper,
   type TargetStats,
   type TimingStats,
 } from "./scraper.ts";
+export { type ScraperHandle, startScraper, type StartScraperOptions } from "./start_scraper.ts";

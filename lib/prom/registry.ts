@@ -39,6 +39,16 @@ export class Registry {
     return lines.join("\n");
   }
 
+  /**
+   * Every series as `{ seriesKey: value }`: exactly what parsing {@linkcode Registry.render}'s text
+   * gives, without rendering and parsing it (the virtual-time simulation samples this way).
+   */
+  collect(): Record<string, number> {
+    const into: Record<string, number> = {};
+    for (const family of this.#families.values()) family.collect(into);
+    return into;
+  }
+
   #register<F extends RenderableFamily>(family: F): F {
     if (this.#families.has(family.name)) {
       throw new TypeError(`Metric '${family.name}' is already registered`);

@@ -300,13 +300,6 @@ export class Scraper {
   }
 }
 
-/** Creates a {@linkcode Scraper} and starts it. */
-export async function startScraper(options: ScraperOptions): Promise<Scraper> {
-  const scraper = new Scraper(options);
-  await scraper.start();
-  return scraper;
-}
-
 function metricsUrl(url: string): string {
   let parsed: URL;
   try {

@@ -5,6 +5,7 @@
  * `null` and read back as NaN. Lines are in scrape completion order.
  * @module
  */
+import { gunzipSync, gzipSync } from "node:zlib";
 
 /** One line of timeseries.jsonl. */
 export interface TimeseriesRecord {
@@ -81,8 +82,19 @@ export function formatTimeseriesRecord(record: TimeseriesRecord): string {
  * Reads a timeseries.jsonl file (`null` values back to NaN).
  * @throws {SyntaxError} naming the file and line for a line that is not a record.
  */
-export async function readTimeseriesJsonl(path: string): Promise<TimeseriesRecord[]> {
-  const text = await Deno.readTextFile(path);
+export function readTimeseriesJsonl(path: string): Promise<TimeseriesRecord[]> {
+  return Promise.resolve(readTimeseriesRecords(path));
+}
+
+/**
+ * Reads the records of a run's timeseries synchronously: `path` itself, or its gzip-compressed
+ * `path.gz` when only that exists (runs keep their timeseries compressed). `null` values come back
+ * as NaN.
+ * @throws {SyntaxError} naming the file and line for a line that is not a record; NotFound when
+ * neither file exists.
+ */
+export function readTimeseriesRecords(path: string): TimeseriesRecord[] {
+  const { text, source } = readMaybeGzipped(path);
   const records: TimeseriesRecord[] = [];
   const lines = text.split("\n");
   for (let index = 0; index < lines.length; index++) {
@@ -92,17 +104,39 @@ export async function readTimeseriesJsonl(path: string): Promise<TimeseriesRecor
     try {
       record = JSON.parse(line, (_key, value) => value === null ? NaN : value);
     } catch (error) {
-      throw new SyntaxError(`${path}:${index + 1}: not JSON (${(error as Error).message})`);
+      throw new SyntaxError(
+        `Cannot parse ${source} line ${index + 1}: not JSON (${(error as Error).message})`,
+      );
     }
     if (
       typeof record?.t_ms !== "number" || typeof record.target !== "string" ||
       typeof record.metrics !== "object"
     ) {
-      throw new SyntaxError(`${path}:${index + 1}: expected {t_ms, target, metrics}`);
+      throw new SyntaxError(
+        `Cannot parse ${source} line ${index + 1}: expected {"t_ms", "target", "metrics"}`,
+      );
     }
     records.push(record);
   }
   return records;
+}
+
+/** Replaces `path` by `path.gz` (gzip), as runs keep their timeseries. Returns the new path. */
+export async function gzipTimeseries(path: string): Promise<string> {
+  const target = `${path}.gz`;
+  await Deno.writeFile(target, gzipSync(await Deno.readFile(path)));
+  await Deno.remove(path);
+  return target;
+}
+
+function readMaybeGzipped(path: string): { text: string; source: string } {
+  try {
+    return { text: Deno.readTextFileSync(path), source: path };
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    const source = `${path}.gz`;
+    return { text: new TextDecoder().decode(gunzipSync(Deno.readFileSync(source))), source };
+  }
 }
 
 async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {

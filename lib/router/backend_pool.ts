@@ -15,8 +15,18 @@ export interface BackendState {
   healthy: boolean;
   inFlight: number;
   routedTotal: number;
-  /** Consecutive failed health probes (or connect failures). */
+  /** Consecutive failed health probes. */
   failures: number;
+  /** Consecutive successful health probes. */
+  successes: number;
+}
+
+/** Health thresholds of a {@linkcode BackendPool}. */
+export interface HealthThresholds {
+  /** Consecutive failed probes that take a healthy backend out (default 2). */
+  unhealthyAfter?: number;
+  /** Consecutive successful probes that put an unhealthy backend back (default 1). */
+  healthyAfter?: number;
 }
 
 /** Health-check settings. */
@@ -27,8 +37,8 @@ export interface HealthCheckOptions {
   probe(url: WorkerId): Promise<boolean>;
 }
 
-/** Callbacks for health transitions. */
-export interface BackendPoolEvents {
+/** Callbacks for health transitions, and the health thresholds. */
+export interface BackendPoolEvents extends HealthThresholds {
   onAdded?(id: WorkerId): void;
   onRemoved?(id: WorkerId): void;
 }
@@ -37,6 +47,8 @@ export interface BackendPoolEvents {
 export class BackendPool {
   readonly #backends = new Map<WorkerId, BackendState>();
   readonly #events: BackendPoolEvents;
+  readonly #unhealthyAfter: number;
+  readonly #healthyAfter: number;
   #healthTimer: Timer | undefined;
   #closed = false;
 
@@ -46,9 +58,11 @@ export class BackendPool {
     }
     for (const id of ids) {
       if (this.#backends.has(id)) throw new RangeError(`Backend '${id}' is listed twice`);
-      this.#backends.set(id, { id, healthy: true, inFlight: 0, routedTotal: 0, failures: 0 });
+      this.#backends.set(id, { id, healthy: true, inFlight: 0, routedTotal: 0, failures: 0, successes: 0 });
     }
     this.#events = events;
+    this.#unhealthyAfter = checkThreshold("unhealthyAfter", events.unhealthyAfter ?? 2);
+    this.#healthyAfter = checkThreshold("healthyAfter", events.healthyAfter ?? 1);
   }
 
   /** Every backend, healthy or not, in the order given. */
@@ -88,17 +102,20 @@ export class BackendPool {
     backend.inFlight--;
   }
 
-  /** Takes a backend out of routing (failed probe or connect failure). */
+  /**
+   * Takes a backend out of routing at once (a connect failure on a real request); it comes back
+   * after `healthyAfter` consecutive successful probes.
+   */
   markUnhealthy(id: WorkerId): void {
     const backend = this.#backends.get(id);
     if (backend === undefined) return;
-    backend.failures++;
+    backend.successes = 0;
     if (!backend.healthy) return;
     backend.healthy = false;
     this.#events.onRemoved?.(id);
   }
 
-  /** Puts a backend back into routing (successful probe). */
+  /** Puts a backend back into routing at once. */
   markHealthy(id: WorkerId): void {
     const backend = this.#backends.get(id);
     if (backend === undefined) return;
@@ -106,6 +123,24 @@ export class BackendPool {
     if (backend.healthy) return;
     backend.healthy = true;
     this.#events.onAdded?.(id);
+  }
+
+  /**
+   * Counts one health probe: `unhealthyAfter` consecutive failures take a healthy backend out,
+   * `healthyAfter` consecutive successes put an unhealthy one back.
+   */
+  reportProbe(id: WorkerId, ok: boolean): void {
+    const backend = this.#backends.get(id);
+    if (backend === undefined) return;
+    if (ok) {
+      backend.failures = 0;
+      backend.successes++;
+      if (!backend.healthy && backend.successes >= this.#healthyAfter) this.markHealthy(id);
+    } else {
+      backend.successes = 0;
+      backend.failures++;
+      if (backend.healthy && backend.failures >= this.#unhealthyAfter) this.markUnhealthy(id);
+    }
   }
 
   /** Probes every backend now and then every `intervalS`, scheduled on `clock`. */
@@ -116,7 +151,7 @@ export class BackendPool {
       const ids = [...this.#backends.keys()];
       const results = await Promise.all(ids.map((id) => options.probe(id)));
       if (this.#closed) return;
-      ids.forEach((id, i) => results[i] ? this.markHealthy(id) : this.markUnhealthy(id));
+      ids.forEach((id, i) => this.reportProbe(id, results[i]!));
       this.#healthTimer = clock.setTimer(clock.nowMs() + options.intervalS * 1000, () => void tick());
     };
     this.#healthTimer = clock.setTimer(clock.nowMs() + options.intervalS * 1000, () => void tick());
@@ -127,4 +162,11 @@ export class BackendPool {
     this.#closed = true;
     this.#healthTimer?.cancel();
   }
+}
+
+function checkThreshold(name: string, value: number): number {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`Health threshold '${name}' must be an integer ≥ 1: got ${value}`);
+  }
+  return value;
 }

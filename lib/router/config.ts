@@ -24,6 +24,10 @@ export interface RouterConfig {
   healthIntervalS: number;
   /** Probe timeout, seconds. */
   healthTimeoutS: number;
+  /** Consecutive failed probes that take a backend out (a connect failure on a request does at once). */
+  unhealthyAfter: number;
+  /** Consecutive successful probes that put a backend back. */
+  healthyAfter: number;
   /** A routed request is aborted after this many seconds. */
   requestTimeoutS: number;
   /** Larger request bodies get 413. */
@@ -40,6 +44,8 @@ export const ROUTER_DEFAULTS = {
   port: 0,
   healthIntervalS: 2,
   healthTimeoutS: 1,
+  unhealthyAfter: 2,
+  healthyAfter: 1,
   requestTimeoutS: 600,
   maxBodyBytes: 32 * 1024 * 1024,
   maxConnectRetries: 3,
@@ -74,6 +80,8 @@ export function resolveRouterConfig(input: RouterConfigInput): RouterConfig {
   checkNumber("port", config.port, 0, 65535, true);
   checkNumber("healthIntervalS", config.healthIntervalS, 0);
   checkNumber("healthTimeoutS", config.healthTimeoutS, 0.001);
+  checkNumber("unhealthyAfter", config.unhealthyAfter, 1, 1000, true);
+  checkNumber("healthyAfter", config.healthyAfter, 1, 1000, true);
   checkNumber("requestTimeoutS", config.requestTimeoutS, 0.001);
   checkNumber("maxBodyBytes", config.maxBodyBytes, 1, Infinity, true);
   checkNumber("maxConnectRetries", config.maxConnectRetries, 0, 100, true);
@@ -121,6 +129,20 @@ const ROUTER_FLAGS = {
     help: "Health probe timeout",
     default: ROUTER_DEFAULTS.healthTimeoutS,
     min: 0,
+  },
+  "unhealthy-after": {
+    type: "number",
+    help: "Consecutive failed probes that take a backend out (a connect failure on a request: at once)",
+    default: ROUTER_DEFAULTS.unhealthyAfter,
+    integer: true,
+    min: 1,
+  },
+  "healthy-after": {
+    type: "number",
+    help: "Consecutive successful probes that put a backend back",
+    default: ROUTER_DEFAULTS.healthyAfter,
+    integer: true,
+    min: 1,
   },
   "request-timeout-s": {
     type: "number",
@@ -172,7 +194,7 @@ export function routerFlagSpec(): FlagSpec {
   }
   for (const [flag, owner] of strategyFlagOwners()) {
     const defaults = STRATEGIES[owner.strategies[0]!].defaults as Record<string, unknown>;
-    const value = defaults[owner.key];
+    const value = defaults[owner.key] === Infinity ? "inf" : defaults[owner.key];
     const help = `[${owner.strategies.join(", ")}] ${owner.spec.help}`;
     spec[flag] = owner.spec.type === "boolean"
       ? { type: "boolean", help: `${help} (default: ${value}; --no-${flag} to turn off)` }
@@ -217,6 +239,8 @@ export function routerInputFromFlags(
     port: values.port as number,
     healthIntervalS: values["health-interval-s"] as number,
     healthTimeoutS: values["health-timeout-s"] as number,
+    unhealthyAfter: values["unhealthy-after"] as number,
+    healthyAfter: values["healthy-after"] as number,
     requestTimeoutS: values["request-timeout-s"] as number,
     maxBodyBytes: values["max-body-bytes"] as number,
     maxConnectRetries: values["max-connect-retries"] as number,

@@ -5,7 +5,7 @@
  */
 import { Registry } from "../prom/registry.ts";
 import type { Counter, CounterChild } from "../prom/counter.ts";
-import type { Gauge } from "../prom/gauge.ts";
+import type { Gauge, GaugeChild } from "../prom/gauge.ts";
 import type { Histogram, HistogramChild } from "../prom/histogram.ts";
 
 const PREFIX = "routebench_router_";
@@ -32,6 +32,16 @@ const LATENCY_BUCKETS_S = [
 ];
 const RATE_BUCKETS = [0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1];
 
+/** Per-backend children, resolved once so the hot path does no label lookups. */
+export interface BackendMetricChildren {
+  readonly inFlight: GaugeChild;
+  readonly routed: CounterChild;
+  readonly healthy: GaugeChild;
+}
+
+/** The phases of `phase_seconds`. */
+export type RouterPhase = "parse" | "select" | "connect" | "first_byte";
+
 /** The metric families the routing core and proxy update. */
 export class RouterMetrics {
   readonly registry = new Registry();
@@ -45,6 +55,9 @@ export class RouterMetrics {
   readonly upstreamErrors: Counter<"backend" | "kind">;
   readonly phaseSeconds: Histogram<"phase">;
   readonly badRequests: Counter<"reason">;
+  /** `phase_seconds` children by phase. */
+  readonly phase: Readonly<Record<RouterPhase, HistogramChild>>;
+  readonly #backends = new Map<string, BackendMetricChildren>();
 
   constructor() {
     const r = this.registry;
@@ -99,6 +112,27 @@ export class RouterMetrics {
       help: "Requests rejected with a 4xx before routing, by reason",
       labelNames: ["reason"],
     });
+    const phase = (name: RouterPhase) => this.phaseSeconds.labels({ phase: name });
+    this.phase = {
+      parse: phase("parse"),
+      select: phase("select"),
+      connect: phase("connect"),
+      first_byte: phase("first_byte"),
+    };
+  }
+
+  /** The children of `backend`'s per-backend series (created on first use, then cached). */
+  backend(backend: string): BackendMetricChildren {
+    let children = this.#backends.get(backend);
+    if (children === undefined) {
+      children = {
+        inFlight: this.backendInFlight.labels({ backend }),
+        routed: this.requestsRouted.labels({ backend }),
+        healthy: this.backendHealthy.labels({ backend }),
+      };
+      this.#backends.set(backend, children);
+    }
+    return children;
   }
 
   /** Prometheus text exposition. */

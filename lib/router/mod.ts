@@ -28,7 +28,12 @@ export {
   strategyLabel,
 } from "./registry.ts";
 export { type RouteOptions, RouterCore, type RouterCoreOptions, type RouteTicket } from "./router_core.ts";
-export { BackendPool, type BackendState, type HealthCheckOptions } from "./backend_pool.ts";
+export {
+  BackendPool,
+  type BackendState,
+  type HealthCheckOptions,
+  type HealthThresholds,
+} from "./backend_pool.ts";
 export {
   type DecisionRecord,
   type DecisionSink,
@@ -36,7 +41,7 @@ export {
   MemoryDecisionSink,
 } from "./decision_log.ts";
 export { RouterMetrics } from "./metrics.ts";
-export { chatPromptText, promptTextOf } from "./request_body.ts";
+export { promptTextOf, type PromptTextResult, type RoutedEndpoint } from "./request_body.ts";
 export { findUsage, type UsageFigures } from "./usage_sniffer.ts";
 export {
   normalizeBackendUrl,
@@ -48,3 +53,4 @@ export {
   routerInputFromFlags,
 } from "./config.ts";
 export { type RouterServer, serveRouter, type ServeRouterOptions } from "./server.ts";
+export { type PrefixMatch, PrefixTree, type PrefixTreeOptions } from "./prefix_tree.ts";

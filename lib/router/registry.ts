@@ -8,6 +8,10 @@ import { createRoundRobin } from "./strategies/round_robin.ts";
 import { createRandom } from "./strategies/random.ts";
 import { createPow2 } from "./strategies/pow2.ts";
 import { createLeastRequest } from "./strategies/least_request.ts";
+import { createPrefixAware, PREFIX_AWARE_DEFAULTS } from "./strategies/prefix_aware.ts";
+import { CACHE_AWARE_DEFAULTS, createCacheAware } from "./strategies/cache_aware.ts";
+import { createKvAware, KV_AWARE_DEFAULTS } from "./strategies/kv_aware.ts";
+import { createPredictedLatency, PREDICTED_LATENCY_DEFAULTS } from "./strategies/predicted_latency.ts";
 
 /** One strategy parameter. */
 export interface ParamSpec {
@@ -32,6 +36,28 @@ export interface StrategyEntry<C extends object> {
 // deno-lint-ignore no-explicit-any
 type AnyEntry = StrategyEntry<any>;
 
+// Parameters shared by kv_aware and predicted_latency (same flag, same default).
+const KV_BLOCK_SIZE_PARAM: ParamSpec = {
+  flag: "kv-block-size",
+  type: "number",
+  help: "Engine KV block size, tokens",
+  min: 1,
+  integer: true,
+};
+const ROUTER_TTL_PARAM: ParamSpec = {
+  flag: "router-ttl-s",
+  type: "number",
+  help: "Approximate index: a routed block is forgotten after this long, seconds",
+  min: 0,
+};
+const ROUTER_MAX_TREE_PARAM: ParamSpec = {
+  flag: "router-max-tree-size",
+  type: "number",
+  help: "Approximate index: bound on (backend, block) entries",
+  min: 1,
+  integer: true,
+};
+
 /** Every strategy, by name. */
 export const STRATEGIES: Readonly<Record<StrategyName, AnyEntry>> = {
   round_robin: {
@@ -53,16 +79,159 @@ export const STRATEGIES: Readonly<Record<StrategyName, AnyEntry>> = {
     params: {},
     create: createLeastRequest,
   },
-  // Filled in by the strategies that need the prefix tree and KV index (see below).
-  prefix_aware: undefined as unknown as AnyEntry,
-  cache_aware: undefined as unknown as AnyEntry,
-  kv_aware: undefined as unknown as AnyEntry,
-  predicted_latency: undefined as unknown as AnyEntry,
+  prefix_aware: {
+    summary: "Ray Serve PrefixCacheAffinityRouter: longest character-prefix match, else smallest tree",
+    defaults: PREFIX_AWARE_DEFAULTS,
+    params: {
+      matchRateThreshold: {
+        flag: "prefix-aware-match-rate-threshold",
+        type: "number",
+        help: "Matched fraction below which the smallest tree wins",
+        min: 0,
+        max: 1,
+      },
+      imbalancedThreshold: {
+        flag: "imbalanced-threshold",
+        type: "number",
+        help: "Max - min in-flight above which pow2 decides ('inf': never)",
+        min: 0,
+      },
+      doEviction: { flag: "do-eviction", type: "boolean", help: "Run the tree eviction loop" },
+      evictionThresholdChars: {
+        flag: "eviction-threshold-chars",
+        type: "number",
+        help: "Evict a backend's tree above this many characters",
+        min: 0,
+      },
+      evictionTargetChars: {
+        flag: "eviction-target-chars",
+        type: "number",
+        help: "Evict down to this many characters",
+        min: 0,
+      },
+      evictionIntervalS: {
+        flag: "eviction-interval-s",
+        type: "number",
+        help: "Eviction loop period, seconds",
+        min: 0.001,
+      },
+    },
+    create: createPrefixAware,
+  },
+  cache_aware: {
+    summary: "SGLang cache-aware: abs AND rel imbalance -> least loaded, else match rate > threshold",
+    defaults: CACHE_AWARE_DEFAULTS,
+    params: {
+      cacheThreshold: {
+        flag: "cache-threshold",
+        type: "number",
+        help: "Match rate above which the cached backend wins",
+        min: 0,
+        max: 1,
+      },
+      balanceAbsThreshold: {
+        flag: "balance-abs-threshold",
+        type: "number",
+        help: "Imbalanced when max - min in-flight exceeds this...",
+        min: 0,
+      },
+      balanceRelThreshold: {
+        flag: "balance-rel-threshold",
+        type: "number",
+        help: "...and max exceeds min times this",
+        min: 0,
+      },
+      evictionIntervalS: {
+        flag: "cache-eviction-interval-s",
+        type: "number",
+        help: "Tree eviction period, seconds",
+        min: 0.001,
+      },
+      maxTreeSize: {
+        flag: "max-tree-size",
+        type: "number",
+        help: "Per-backend tree bound, characters",
+        min: 0,
+      },
+    },
+    create: createCacheAware,
+  },
+  kv_aware: {
+    summary: "Dynamo KV router: cost = overlap weight x prefill blocks + decode blocks",
+    defaults: KV_AWARE_DEFAULTS,
+    params: {
+      blockSize: KV_BLOCK_SIZE_PARAM,
+      overlapScoreWeight: {
+        flag: "kv-overlap-score-weight",
+        type: "number",
+        help: "Weight of prefill blocks against decode blocks",
+        min: 0,
+      },
+      temperature: {
+        flag: "router-temperature",
+        type: "number",
+        help: "Softmax sampling temperature (0: take the minimum cost)",
+        min: 0,
+      },
+      useKvEvents: {
+        flag: "kv-events",
+        type: "boolean",
+        help: "Index from the engines' /kv_events; --no-kv-events: from routing decisions with a TTL",
+      },
+      ttlS: ROUTER_TTL_PARAM,
+      maxTreeSize: ROUTER_MAX_TREE_PARAM,
+      pruneTargetRatio: {
+        flag: "router-prune-target-ratio",
+        type: "number",
+        help: "Without events: prune to this fraction of the bound",
+        min: 0,
+        max: 1,
+      },
+    },
+    create: createKvAware,
+  },
+  predicted_latency: {
+    summary: "ours: least predicted TTFT, coefficients fitted online from observed TTFT and cached_tokens",
+    defaults: PREDICTED_LATENCY_DEFAULTS,
+    params: {
+      blockSize: KV_BLOCK_SIZE_PARAM,
+      ttlS: ROUTER_TTL_PARAM,
+      maxTreeSize: ROUTER_MAX_TREE_PARAM,
+      forgettingFactor: {
+        flag: "latency-forgetting-factor",
+        type: "number",
+        help: "Weight of the past per observation in the TTFT fits",
+        min: 0.5,
+        max: 1,
+      },
+      priorBaseMs: { flag: "latency-prior-base-ms", type: "number", help: "Prior base TTFT, ms", min: 0 },
+      priorMsPerToken: {
+        flag: "latency-prior-ms-per-token",
+        type: "number",
+        help: "Prior ms per queued or uncached prompt token",
+        min: 0,
+      },
+      priorMsPerInFlight: {
+        flag: "latency-prior-ms-per-in-flight",
+        type: "number",
+        help: "Prior ms per in-flight request",
+        min: 0,
+      },
+      minSamples: {
+        flag: "latency-min-samples",
+        type: "number",
+        help: "Observations before a backend's own fit replaces the fleet-wide one",
+        min: 0,
+        integer: true,
+      },
+    },
+    create: createPredictedLatency,
+  },
 };
 
 /** Strategy names, in the order users compare them. */
 export function listStrategies(): StrategyName[] {
-  return (Object.keys(STRATEGIES) as StrategyName[]).filter((name) => STRATEGIES[name] !== undefined);
+  return Object.keys(STRATEGIES) as StrategyName[];
 }
 
 /** Throws a TypeError naming the valid strategies unless `name` is one. */
@@ -113,11 +282,6 @@ export function strategyLabel(name: string, config: object = {}): string {
   const changed = Object.entries(config).filter(([key, value]) => defaults[key] !== value);
   if (changed.length === 0) return name;
   return `${name}(${changed.map(([key, value]) => `${key}=${value}`).join(",")})`;
-}
-
-/** Registers an entry (used by the cache strategies' module to fill their slots). */
-export function registerStrategy(name: StrategyName, entry: AnyEntry): void {
-  (STRATEGIES as Record<StrategyName, AnyEntry>)[name] = entry;
 }
 
 function sameName(a: string, b: string): boolean {

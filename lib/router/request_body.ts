@@ -1,27 +1,11 @@
 /**
  * Reading and validating the OpenAI request bodies the router routes on, and the prompt text the
- * strategies match: completions → the prompt; chat → {@linkcode chatPromptText}, the same text our
- * engine tokenizes, so character and block matches line up with the engine's prefix cache.
+ * strategies match: completions → the prompt; chat → the engine's `chatPromptText` (lib/engine's chat
+ * template, the one implementation), so character and block matches line up with the engine's
+ * prefix cache and kv_aware's block hashes equal the engine's.
  * @module
  */
-
-/** One chat message as the router reads it. */
-export interface PromptMessage {
-  role: string;
-  content: unknown;
-}
-
-/**
- * The prompt text our engine builds from chat messages: `${role}: ${content}\n` per message, then
- * `assistant: `. Content given as OpenAI parts contributes its text parts, joined.
- *
- * This mirrors lib/engine's `chatPromptText`; until the engine's lands, this is the one copy.
- */
-export function chatPromptText(messages: readonly PromptMessage[]): string {
-  let text = "";
-  for (const message of messages) text += `${message.role}: ${contentText(message.content)}\n`;
-  return text + "assistant: ";
-}
+import { chatPromptText, type ChatTemplateMessage } from "../engine/mod.ts";
 
 /** The endpoints the router routes. */
 export type RoutedEndpoint = "completions" | "chat";
@@ -59,20 +43,5 @@ export function promptTextOf(endpoint: RoutedEndpoint, body: unknown): PromptTex
       return { ok: false, message: `'messages[${i}].content' must be a string or an array of parts` };
     }
   }
-  return { ok: true, text: chatPromptText(messages as PromptMessage[]) };
-}
-
-function contentText(content: unknown): string {
-  if (typeof content === "string") return content;
-  if (!Array.isArray(content)) return "";
-  let text = "";
-  for (const part of content) {
-    if (typeof part === "string") text += part;
-    else if (
-      typeof part === "object" && part !== null && typeof (part as { text?: unknown }).text === "string"
-    ) {
-      text += (part as { text: string }).text;
-    }
-  }
-  return text;
+  return { ok: true, text: chatPromptText(messages as ChatTemplateMessage[]) };
 }

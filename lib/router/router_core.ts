@@ -7,7 +7,7 @@
  */
 import type { Clock } from "../core/clock.ts";
 import { invariant } from "../core/invariant.ts";
-import { BackendPool } from "./backend_pool.ts";
+import { BackendPool, type HealthThresholds } from "./backend_pool.ts";
 import type { DecisionRecord, DecisionSink } from "./decision_log.ts";
 import type { RouterMetrics } from "./metrics.ts";
 import type {
@@ -30,6 +30,8 @@ export interface RouterCoreOptions {
   metrics?: RouterMetrics;
   /** Added to `clock.nowMs()` to get epoch ms for `t_ms` (the server passes `Date.now() - clock.nowMs()`). */
   epochOffsetMs?: number;
+  /** Health thresholds of the backend pool (defaults: out after 2 failed probes, back after 1 success). */
+  health?: HealthThresholds;
 }
 
 /** Options for one {@linkcode RouterCore.route} call. */
@@ -73,18 +75,19 @@ export class RouterCore {
     this.#metrics = options.metrics;
     this.#epochOffsetMs = options.epochOffsetMs ?? 0;
     this.pool = new BackendPool(options.backends, {
+      ...options.health,
       onAdded: (id) => {
-        this.#metrics?.backendHealthy.labels({ backend: id }).set(1);
+        this.#metrics?.backend(id).healthy.set(1);
         this.strategy.onWorkerAdded?.(id);
       },
       onRemoved: (id) => {
-        this.#metrics?.backendHealthy.labels({ backend: id }).set(0);
+        this.#metrics?.backend(id).healthy.set(0);
         this.strategy.onWorkerRemoved?.(id);
       },
     });
     for (const id of options.backends) {
-      this.#metrics?.backendHealthy.labels({ backend: id }).set(1);
-      this.#metrics?.backendInFlight.labels({ backend: id }).set(0);
+      this.#metrics?.backend(id).healthy.set(1);
+      this.#metrics?.backend(id).inFlight.set(0);
       this.strategy.onWorkerAdded?.(id);
     }
   }
@@ -99,23 +102,26 @@ export class RouterCore {
     const startMs = this.#clock.nowMs();
     const selection = this.strategy.select(request, workers);
     const routedAtMs = this.#clock.nowMs();
-    invariant(
-      workers.some((worker) => worker.id === selection.worker),
-      `strategy '${this.strategy.name}' chose '${selection.worker}', which is not a candidate`,
-    );
+    if (!workers.some((worker) => worker.id === selection.worker)) {
+      invariant(
+        false,
+        `strategy '${this.strategy.name}' chose '${selection.worker}', which is not a candidate`,
+      );
+    }
     const decisionS = (routedAtMs - startMs) / 1000;
     this.pool.acquire(selection.worker);
     this.strategy.onRouted?.(request, selection.worker);
     const metrics = this.#metrics;
     if (metrics !== undefined) {
       metrics.decisionSeconds.observe(decisionS);
-      metrics.phaseSeconds.labels({ phase: "select" }).observe(decisionS);
-      metrics.requestsRouted.labels({ backend: selection.worker }).inc();
-      metrics.backendInFlight.labels({ backend: selection.worker }).inc();
+      metrics.phase.select.observe(decisionS);
+      const backend = metrics.backend(selection.worker);
+      backend.routed.inc();
+      backend.inFlight.inc();
       if (selection.matchRate !== undefined) metrics.prefixMatchRate.observe(selection.matchRate);
       if (selection.imbalanced) metrics.imbalanceFallbacks.inc();
     }
-    return this.#ticket(request, selection, routedAtMs, decisionS, options.intended);
+    return new Ticket(this, request, selection, routedAtMs, decisionS, options.intended);
   }
 
   /** Feeds a KV event from `worker`'s engine to the strategy. */
@@ -141,58 +147,35 @@ export class RouterCore {
     this.strategy.dispose?.();
   }
 
-  #ticket(
-    request: RouteRequest,
-    selection: Selection,
-    routedAtMs: number,
-    decisionS: number,
-    intended: WorkerId | undefined,
-  ): RouteTicket {
-    const backend = selection.worker;
-    let ttftMs: number | undefined;
-    let finished = false;
-    return {
-      request,
-      backend,
-      selection,
-      routedAtMs,
-      get finished() {
-        return finished;
-      },
-      firstToken: () => {
-        if (ttftMs !== undefined || finished) return ttftMs ?? 0;
-        ttftMs = this.#clock.nowMs() - routedAtMs;
-        this.#metrics?.phaseSeconds.labels({ phase: "first_byte" }).observe(ttftMs / 1000);
-        this.strategy.onFirstToken?.(request, backend, ttftMs);
-        return ttftMs;
-      },
-      finish: (outcome, options = {}) => {
-        if (finished) return;
-        finished = true;
-        this.pool.release(backend);
-        const final: RequestOutcome = ttftMs !== undefined && outcome.ttftMs === undefined
-          ? { ...outcome, ttftMs }
-          : outcome;
-        const metrics = this.#metrics;
-        metrics?.backendInFlight.labels({ backend }).inc(-1);
-        if (!final.ok && final.errorKind !== undefined && final.errorKind !== "client_abort") {
-          metrics?.upstreamErrors.labels({ backend, kind: final.errorKind }).inc();
-        }
-        this.strategy.onFinished?.(request, backend, final);
-        if (options.superseded || this.#sink === undefined) return;
-        this.#sink.write(this.#record(request, selection, routedAtMs, decisionS, intended, final));
-      },
-    };
+  /** Called once per ticket by `Ticket.finish`: releases the load and reports the outcome. */
+  _finish(ticket: Ticket, outcome: RequestOutcome, superseded: boolean): void {
+    const backend = ticket.backend;
+    this.pool.release(backend);
+    const metrics = this.#metrics;
+    if (metrics !== undefined) {
+      metrics.backend(backend).inFlight.inc(-1);
+      if (!outcome.ok && outcome.errorKind !== undefined && outcome.errorKind !== "client_abort") {
+        metrics.upstreamErrors.labels({ backend, kind: outcome.errorKind }).inc();
+      }
+    }
+    this.strategy.onFinished?.(ticket.request, backend, outcome);
+    if (superseded || this.#sink === undefined) return;
+    this.#sink.write(this.#record(ticket, outcome));
   }
 
-  #record(
-    request: RouteRequest,
-    selection: Selection,
-    routedAtMs: number,
-    decisionS: number,
-    intended: WorkerId | undefined,
-    outcome: RequestOutcome,
-  ): DecisionRecord {
+  /** Called once per ticket by `Ticket.firstToken`. */
+  _firstToken(ticket: Ticket, ttftMs: number): void {
+    this.#metrics?.phase.first_byte.observe(ttftMs / 1000);
+    this.strategy.onFirstToken?.(ticket.request, ticket.backend, ttftMs);
+  }
+
+  /** The core's clock (tickets read it). */
+  get clock(): Clock {
+    return this.#clock;
+  }
+
+  #record(ticket: Ticket, outcome: RequestOutcome): DecisionRecord {
+    const { request, selection, routedAtMs, decisionS, intended } = ticket;
     const record: DecisionRecord = {
       t_ms: Math.round(routedAtMs + this.#epochOffsetMs),
       request_id: request.id,
@@ -210,6 +193,45 @@ export class RouterCore {
     if (outcome.promptTokens !== undefined) record.prompt_tokens = outcome.promptTokens;
     if (outcome.cachedTokens !== undefined) record.cached_tokens = outcome.cachedTokens;
     return record;
+  }
+}
+
+/** The {@linkcode RouteTicket} of one routed request (a class: no per-request closures). */
+class Ticket implements RouteTicket {
+  readonly backend: WorkerId;
+  #ttftMs: number | undefined;
+  #finished = false;
+
+  constructor(
+    readonly core: RouterCore,
+    readonly request: RouteRequest,
+    readonly selection: Selection,
+    readonly routedAtMs: number,
+    readonly decisionS: number,
+    readonly intended: WorkerId | undefined,
+  ) {
+    this.backend = selection.worker;
+  }
+
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  firstToken(): number {
+    if (this.#ttftMs !== undefined || this.#finished) return this.#ttftMs ?? 0;
+    const ttftMs = this.core.clock.nowMs() - this.routedAtMs;
+    this.#ttftMs = ttftMs;
+    this.core._firstToken(this, ttftMs);
+    return ttftMs;
+  }
+
+  finish(outcome: RequestOutcome, options?: { superseded?: boolean }): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    const final: RequestOutcome = this.#ttftMs !== undefined && outcome.ttftMs === undefined
+      ? { ...outcome, ttftMs: this.#ttftMs }
+      : outcome;
+    this.core._finish(this, final, options?.superseded === true);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * The router's HTTP server (Deno.serve): OpenAI-compatible routes in front of the backends, plus
- * /health, /metrics and /v1/models. This is the glue where real I/O and wall time live; routing
+ * /health, /metrics, /v1/models and POST /reset_prefix_cache (sent on to every healthy backend). This is the glue where real I/O and wall time live; routing
  * decisions are the {@linkcode RouterCore}'s and forwarding is the {@linkcode UpstreamProxy}'s.
  * Bad input gets a 4xx with a one-line message and never takes the router down.
  * @module
@@ -39,6 +39,7 @@ export interface RouterServer {
   shutdown(): Promise<void>;
 }
 
+const decoder = new TextDecoder();
 const ROUTED_PATHS: Record<string, RoutedEndpoint> = {
   "/v1/completions": "completions",
   "/v1/chat/completions": "chat",
@@ -64,6 +65,7 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
     metrics,
     decisionSink: sink,
     epochOffsetMs: Date.now() - clock.nowMs(),
+    health: { unhealthyAfter: config.unhealthyAfter, healthyAfter: config.healthyAfter },
   });
   const proxy = new UpstreamProxy({
     core,
@@ -95,7 +97,7 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(new TextDecoder().decode(body));
+      parsed = JSON.parse(decoder.decode(body));
     } catch (error) {
       metrics.badRequests.labels({ reason: "json" }).inc();
       return errorResponse(400, `Request body is not valid JSON: ${(error as Error).message}`);
@@ -106,7 +108,7 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
       return errorResponse(400, prompt.message);
     }
     const id = request.headers.get("x-request-id") ?? `rb-${++requestCounter}`;
-    metrics.phaseSeconds.labels({ phase: "parse" }).observe((clock.nowMs() - startMs) / 1000);
+    metrics.phase.parse.observe((clock.nowMs() - startMs) / 1000);
     return proxy.forward(createRouteRequest(id, prompt.text), {
       path,
       body,
@@ -135,11 +137,15 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
         return new Response(metrics.render(), { headers: { "content-type": EXPOSITION_CONTENT_TYPE } });
       case "/v1/models":
         return forwardModels(core);
+      case "/reset_prefix_cache":
+        if (request.method !== "POST") return errorResponse(405, `${path} accepts POST only`);
+        return resetPrefixCaches(core, queryOf(request.url));
       default:
         metrics.badRequests.labels({ reason: "path" }).inc();
         return errorResponse(
           404,
-          `Unknown path '${path}': the router serves /v1/completions, /v1/chat/completions, /v1/models, /health, /metrics`,
+          `Unknown path '${path}': the router serves /v1/completions, /v1/chat/completions, /v1/models, ` +
+            "/health, /metrics, POST /reset_prefix_cache",
         );
     }
   }
@@ -175,6 +181,46 @@ function pathOf(url: string): string {
   if (start < 0) return "/";
   const query = url.indexOf("?", start);
   return query < 0 ? url.slice(start) : url.slice(start, query);
+}
+
+function queryOf(url: string): string {
+  const query = url.indexOf("?");
+  return query < 0 ? "" : url.slice(query);
+}
+
+const CONTROL_TIMEOUT_MS = 30_000;
+
+/**
+ * `POST /reset_prefix_cache` sent to every healthy backend at once: 200 with each backend's
+ * status when all succeeded, else 502 naming the ones that failed.
+ */
+async function resetPrefixCaches(core: RouterCore, query: string): Promise<Response> {
+  const backends = core.pool.healthyViews().map((view) => view.id);
+  if (backends.length === 0) return errorResponse(503, "No healthy backend to reset the prefix cache of");
+  const results = await Promise.all(backends.map(async (backend) => {
+    try {
+      const response = await fetch(`${backend}/reset_prefix_cache${query}`, {
+        method: "POST",
+        signal: AbortSignal.timeout(CONTROL_TIMEOUT_MS),
+      });
+      await response.body?.cancel();
+      return { backend, status: response.status, error: response.ok ? undefined : `HTTP ${response.status}` };
+    } catch (error) {
+      return { backend, status: 0, error: (error as Error).message };
+    }
+  }));
+  const failed = results.filter((result) => result.error !== undefined);
+  if (failed.length > 0) {
+    return errorResponse(
+      502,
+      `reset_prefix_cache failed on ${failed.length} of ${results.length} backends: ` +
+        failed.map((result) => `${result.backend} (${result.error})`).join(", "),
+    );
+  }
+  return Response.json({
+    status: "ok",
+    backends: results.map(({ backend, status }) => ({ backend, status })),
+  });
 }
 
 async function readBody(request: Request, maxBytes: number): Promise<Uint8Array | Response> {

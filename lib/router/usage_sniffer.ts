@@ -13,32 +13,56 @@ export interface UsageFigures {
   completionTokens?: number;
 }
 
-/** Keeps the last `capacityBytes` (at least) of a byte stream as a list of chunks. */
+const TAIL_SLOTS = 64;
+const decoder = new TextDecoder();
+
+/**
+ * Keeps references to the last chunks of a byte stream, enough for the last `capacityBytes`
+ * unless the stream ends in more than 64 tiny (< 32-byte) chunks. `push` is O(1) and copies nothing (it runs
+ * once per forwarded chunk); the work happens once, in `text()`.
+ */
 export class TailBuffer {
   readonly #capacityBytes: number;
-  #chunks: Uint8Array[] = [];
-  #bytes = 0;
+  readonly #slots: (Uint8Array | undefined)[] = new Array(TAIL_SLOTS);
+  #count = 0;
 
-  constructor(capacityBytes = 8192) {
+  constructor(capacityBytes = 2048) {
     this.#capacityBytes = capacityBytes;
   }
 
   /** Appends a chunk (kept by reference, not copied). */
   push(chunk: Uint8Array): void {
-    this.#chunks.push(chunk);
-    this.#bytes += chunk.length;
-    while (this.#chunks.length > 1 && this.#bytes - this.#chunks[0]!.length >= this.#capacityBytes) {
-      this.#bytes -= this.#chunks.shift()!.length;
-    }
+    this.#slots[this.#count++ % TAIL_SLOTS] = chunk;
   }
 
   /** The kept tail decoded as UTF-8 (a split character at the start decodes as U+FFFD, harmlessly). */
   text(): string {
-    const decoder = new TextDecoder();
-    let text = "";
-    for (const chunk of this.#chunks) text += decoder.decode(chunk, { stream: true });
-    return text + decoder.decode();
+    const kept: Uint8Array[] = [];
+    let bytes = 0;
+    for (
+      let i = this.#count - 1;
+      i >= 0 && i >= this.#count - TAIL_SLOTS && bytes < this.#capacityBytes;
+      i--
+    ) {
+      const chunk = this.#slots[i % TAIL_SLOTS]!;
+      kept.push(chunk);
+      bytes += chunk.length;
+    }
+    if (kept.length === 1) return tailText(kept[0]!, this.#capacityBytes);
+    // One copy and one decode: decoding chunk by chunk costs an op call per chunk.
+    const joined = new Uint8Array(bytes);
+    let offset = 0;
+    for (let i = kept.length - 1; i >= 0; i--) {
+      joined.set(kept[i]!, offset);
+      offset += kept[i]!.length;
+    }
+    return decoder.decode(joined);
   }
+}
+
+/** The last `capacityBytes` (at least) of `bytes`, decoded as UTF-8. */
+export function tailText(bytes: Uint8Array, capacityBytes = 2048): string {
+  return decoder.decode(bytes.length > capacityBytes ? bytes.subarray(bytes.length - capacityBytes) : bytes);
 }
 
 /** Finds the last `"usage": {...}` object in `text` and reads its token counts. */

@@ -13,7 +13,7 @@ import { startFleet } from "../cluster/fleet.ts";
 import { type BenchmarkSummary, runBenchmark, writeRecordsJsonl, writeSummaryJson } from "../client/mod.ts";
 import { createWorkload } from "../workload/mod.ts";
 import { appendRow } from "./csv_log.ts";
-import { serveMetricValues, SWEEP_CSV_SCHEMA_VERSION } from "./columns.ts";
+import { SERVE_RESULTS_SCHEMA, serveRowValues } from "./results_schemas.ts";
 
 function mockDeployment(strategy: string): FleetSpecInput {
   return { engines: [{ kind: "mock", count: 4, speedupRatio: 4 }], router: { kind: "routebench", strategy } };
@@ -63,17 +63,6 @@ export function parseConcurrencySweepConfig(
   return result.data;
 }
 
-/** Column order of `concurrency_sweep_results.csv`. */
-export const CONCURRENCY_COLUMNS: readonly string[] = [
-  "schema_version",
-  "deployment",
-  "concurrency",
-  "num_gpus",
-  "isl",
-  "osl",
-  ...Object.keys(serveMetricValues(undefined)),
-];
-
 /** Runs every deployment × concurrency; returns the points and writes SUMMARY.txt. */
 export async function runConcurrencySweep(
   config: ConcurrencySweepConfig,
@@ -114,14 +103,25 @@ export async function runConcurrencySweep(
         await Deno.mkdir(dir, { recursive: true });
         await writeSummaryJson(`${dir}/summary.json`, result.summary);
         await writeRecordsJsonl(`${dir}/requests.jsonl`, result.records);
-        await appendRow(csvPath, CONCURRENCY_COLUMNS, {
-          schema_version: SWEEP_CSV_SCHEMA_VERSION,
-          deployment,
-          concurrency,
-          num_gpus: numGpus,
-          isl: config.isl,
-          osl: config.osl,
-          ...serveMetricValues(result.summary),
+        // The serve schema, with the deployment as the label: the concurrency plots group by it.
+        await appendRow(csvPath, SERVE_RESULTS_SCHEMA, {
+          run_id: `${deployment}-c${concurrency}`,
+          status: "ok",
+          dataset: "random",
+          model: spec.model,
+          num_servers: numGpus,
+          label: deployment,
+          strategy: spec.router.kind === "routebench" ? spec.router.strategy : spec.router.kind,
+          min_output_len: config.osl,
+          max_output_len: config.osl,
+          max_concurrency: concurrency,
+          request_rate: Infinity,
+          ignore_eos: true,
+          stream: true,
+          num_prompts: workload.requests.length,
+          seed,
+          mode: "live",
+          ...serveRowValues(result.summary),
         });
         const point = { deployment, concurrency, numGpus, dir, summary: result.summary };
         points.push(point);

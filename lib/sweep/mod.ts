@@ -1,6 +1,6 @@
 /**
- * Sweep drivers (routing strategies, prefix ratio, concurrency), their configs, and the CSV
- * results they append.
+ * Sweeps: the drivers (routing strategies live or simulated, prefix ratio, concurrency), their
+ * configs, the results CSV schemas with atomic row appends, and readers.
  * @module
  */
 export {
@@ -19,6 +19,12 @@ export {
 } from "./strategy_sweep.ts";
 export { fleetSpecFor, makeRunId, type RunOutcome, runPoint, type RunProgress } from "./run_point.ts";
 export {
+  SIM_SAMPLE_INTERVAL_MS,
+  type SimulatedRun,
+  simulatePoint,
+  type SimulatePointOptions,
+} from "./sim_point.ts";
+export {
   parsePrefixRatioSweepConfig,
   type PrefixRatioSummary,
   type PrefixRatioSweepConfig,
@@ -26,7 +32,6 @@ export {
   runPrefixRatioSweep,
 } from "./prefix_ratio_sweep.ts";
 export {
-  CONCURRENCY_COLUMNS,
   type ConcurrencyPoint,
   type ConcurrencySweepConfig,
   concurrencySweepConfigSchema,
@@ -34,19 +39,30 @@ export {
   parseConcurrencySweepConfig,
   runConcurrencySweep,
 } from "./concurrency_sweep.ts";
+export { formatSweepSummary, writeSweepPlots } from "./report.ts";
+export { type CsvValue, formatCsvCell, parseCsv } from "./csv_format.ts";
 export {
-  CONFIG_COLUMNS,
+  type CsvColumn,
+  type CsvColumnType,
   type CsvRow,
-  ENGINE_COLUMNS,
-  SERVE_COLUMNS,
-  serveMetricValues,
-  SWEEP_CSV_SCHEMA_VERSION,
-} from "./columns.ts";
+  type CsvSchema,
+  defineCsvSchema,
+  SCHEMA_VERSION_COLUMN,
+} from "./csv_schema.ts";
+export { appendRow } from "./csv_log.ts";
+export { readResultsCsv, type ReadResultsOptions, readResultsRows, type ResultsRow } from "./csv_read.ts";
 export {
   ENGINE_METRIC_COLUMNS,
-  engineMetricsRow,
-  engineTotals,
-  scrapeEngineTotals,
-} from "./engine_metrics.ts";
-export { formatSweepSummary, writeSweepPlots } from "./report.ts";
-export { appendRow, readCsvObjects } from "./csv_log.ts";
+  ENGINE_RESULTS_SCHEMA,
+  RUN_CONFIG_COLUMNS,
+  SERVE_METRIC_COLUMNS,
+  SERVE_RESULTS_SCHEMA,
+  serveRowValues,
+} from "./results_schemas.ts";
+export {
+  type EngineAverages,
+  engineAverages,
+  type ReplicaWindow,
+  replicaWindows,
+  scrapeWindows,
+} from "./engine_averages.ts";

@@ -12,7 +12,8 @@ import { formatZodIssue } from "../cluster/fleet_spec.ts";
 import { startFleet } from "../cluster/fleet.ts";
 import { type BenchmarkSummary, runBenchmark, writeRecordsJsonl, writeSummaryJson } from "../client/mod.ts";
 import { createWorkload } from "../workload/mod.ts";
-import { serveMetricValues } from "./columns.ts";
+import { serveRowValues } from "./results_schemas.ts";
+import type { CsvValue } from "./csv_format.ts";
 
 /** Schema of a prefix-ratio sweep; Dynamo's defaults except a mock speedup to keep it short. */
 export const prefixRatioSweepConfigSchema = z.object({
@@ -44,7 +45,7 @@ export interface PrefixRatioSummary {
   ttft_unit: "ms";
   run_dirs: string[];
   /** One row per ratio, for plotting: strategy, prefix_ratio, mean_ttft_ms, output_throughput_tokens_per_s, ... */
-  results: Array<Record<string, string | number | boolean | null | undefined>>;
+  results: Array<Record<string, CsvValue>>;
   config: PrefixRatioSweepConfig;
 }
 
@@ -113,7 +114,7 @@ export async function runPrefixRatioSweep(
           ? fleet.spec.router.strategy
           : fleet.spec.router.kind,
         prefix_ratio: ratio,
-        ...serveMetricValues(result.summary),
+        ...serveRowValues(result.summary),
       });
       options.onRatioDone?.(ratio, result.summary);
     }

@@ -8,11 +8,18 @@
 import { startFleet } from "../cluster/fleet.ts";
 import type { FleetSpecInput } from "../cluster/fleet_spec.ts";
 import { createRng } from "../core/rng.ts";
-import { type BenchmarkSummary, type RequestRecord, runBenchmark, writeRecordsJsonl } from "../client/mod.ts";
+import {
+  type BenchmarkResult,
+  type BenchmarkSummary,
+  runBenchmark,
+  writeRecordsJsonl,
+} from "../client/mod.ts";
 import { createWorkload, type WorkloadRequest, type WorkloadSpec } from "../workload/mod.ts";
-import { Scraper, type ScraperStats } from "../prom/mod.ts";
+import { gzipTimeseries, scrapeOnce, Scraper, type ScraperStats } from "../prom/mod.ts";
 import type { StrategySweepConfig } from "./config.ts";
-import { type EngineMetricsRow, engineMetricsRow, scrapeEngineTotals } from "./engine_metrics.ts";
+import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
+import { simulatePoint } from "./sim_point.ts";
+import { virtualBackendId } from "../cluster/virtual_cluster.ts";
 
 /** What one run produced. */
 export interface RunOutcome {
@@ -24,7 +31,7 @@ export interface RunOutcome {
   /** Why the run failed; empty when ok. */
   reason: string;
   summary?: BenchmarkSummary;
-  engineMetrics?: EngineMetricsRow;
+  engineMetrics?: EngineAverages;
   scraper?: ScraperStats;
   startedAt: string;
 }
@@ -63,31 +70,88 @@ export async function runPoint(
     reason: "",
     startedAt: startedAt.toISOString(),
   };
-  const fleetSpec = fleetSpecFor(config, strategy);
+  const seed = config.seed + repeat;
+  const fleetSpec = fleetSpecFor(config, strategy, seed);
   await writeJson(`${runDir}/config.json`, {
     run_id: runId,
     mode: config.mode,
     strategy,
     repeat,
+    seed,
     started_at: outcome.startedAt,
     git_sha: options.gitSha ?? "",
     sweep: config,
     fleet: fleetSpec,
   });
-  const seed = config.seed + repeat;
-  const workload = createWorkload(config.workload as WorkloadSpec, createRng(seed).fork("workload"));
-  const requests: WorkloadRequest[] = workload.requests;
-  let fleet;
+  try {
+    const workload = createWorkload(config.workload as WorkloadSpec, createRng(seed).fork("workload"));
+    const measured = config.mode === "sim"
+      ? await measureSimulated(config, strategy, seed, workload.requests, runDir)
+      : await measureLive(config, fleetSpec, seed, workload.requests, runDir, options);
+    outcome.summary = measured.result.summary;
+    outcome.engineMetrics = measured.engineMetrics;
+    if (measured.scraper) outcome.scraper = measured.scraper;
+    await writeRecordsJsonl(`${runDir}/requests.jsonl`, measured.result.records);
+    await writeJson(`${runDir}/summary.json`, measured.result.summary);
+    if (!measured.result.summary.valid) {
+      outcome.status = "failed";
+      outcome.reason = `client marked the run invalid: ${measured.result.summary.invalid_reason}`;
+    }
+  } catch (error) {
+    outcome.status = "failed";
+    outcome.reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
+    await Deno.writeTextFile(
+      `${runDir}/error.txt`,
+      error instanceof Error ? `${error.message}\n` : `${error}\n`,
+    );
+  }
+  await writeJson(`${runDir}/status.json`, { status: outcome.status, reason: outcome.reason });
+  return outcome;
+}
+
+interface Measured {
+  result: BenchmarkResult;
+  engineMetrics: EngineAverages;
+  scraper?: ScraperStats;
+}
+
+async function measureSimulated(
+  config: StrategySweepConfig,
+  strategy: string,
+  seed: number,
+  requests: WorkloadRequest[],
+  runDir: string,
+): Promise<Measured> {
+  await recordMembers(
+    runDir,
+    Array.from(
+      { length: config.fleet.numServers },
+      (_, i) => ({ name: `engine-${i}`, role: "engine", url: virtualBackendId(i) }),
+    ),
+  );
+  const simulated = await simulatePoint(config, strategy, seed, requests, { runDir });
+  return { result: simulated.result, engineMetrics: simulated.engineMetrics };
+}
+
+async function measureLive(
+  config: StrategySweepConfig,
+  fleetSpec: FleetSpecInput,
+  seed: number,
+  requests: WorkloadRequest[],
+  runDir: string,
+  options: RunPointOptions,
+): Promise<Measured> {
+  const fleet = await startFleet(fleetSpec, {
+    runDir,
+    decisionLogPath: `${runDir}/decisions.jsonl`,
+    ...signalOption(options.signal),
+  });
   let scraper: Scraper | undefined;
   try {
-    fleet = await startFleet(fleetSpec, {
-      runDir,
-      decisionLogPath: `${runDir}/decisions.jsonl`,
-      ...signalOption(options.signal),
-    });
+    await recordMembers(runDir, [...fleet.engines, ...(fleet.router ? [fleet.router] : [])]);
     const abort = new AbortController();
     options.signal?.addEventListener("abort", () => abort.abort(options.signal?.reason), { once: true });
-    const crashed = fleet.unexpectedExit.then(({ name, code }) => {
+    void fleet.unexpectedExit.then(({ name, code }) => {
       abort.abort(new Error(`${name} exited with code ${code} during the run`));
     });
     const clientOptions = {
@@ -106,7 +170,8 @@ export async function runPoint(
     };
     if (config.withWarmup) await runBenchmark({ ...clientOptions, requests });
     const metricsUrls = fleet.engines.map((engine) => `${engine.url}/metrics`);
-    const before = await Promise.all(metricsUrls.map(scrapeEngineTotals));
+    const scrapeEngines = () => Promise.all(metricsUrls.map((url) => scrapeOnce(url).catch(() => undefined)));
+    const before = await scrapeEngines();
     scraper = new Scraper({ targets: [...fleet.metricsTargets], outPath: `${runDir}/timeseries.jsonl` });
     scraper.start();
     const result = await runBenchmark({
@@ -115,39 +180,27 @@ export async function runPoint(
       onProgress: (progress) =>
         options.onProgress?.({ completed: progress.completed + progress.failed, total: progress.total }),
     });
-    outcome.scraper = await scraper.stop();
+    const scraperStats = await scraper.stop();
     scraper = undefined;
-    const after = await Promise.all(metricsUrls.map(scrapeEngineTotals));
-    void crashed;
+    await gzipTimeseries(`${runDir}/timeseries.jsonl`);
+    const after = await scrapeEngines();
     if (abort.signal.aborted) throw abort.signal.reason;
-    outcome.summary = result.summary;
-    outcome.engineMetrics = engineMetricsRow(before, after);
-    await writeRecordsJsonl(`${runDir}/requests.jsonl`, result.records as RequestRecord[]);
-    await writeJson(`${runDir}/summary.json`, result.summary);
-    if (!result.summary.valid) {
-      outcome.status = "failed";
-      outcome.reason = `client marked the run invalid: ${result.summary.invalid_reason}`;
-    }
-  } catch (error) {
-    outcome.status = "failed";
-    outcome.reason = error instanceof Error ? error.message.split("\n")[0]! : String(error);
-    await Deno.writeTextFile(
-      `${runDir}/error.txt`,
-      error instanceof Error ? `${error.message}\n` : `${error}\n`,
-    );
+    return { result, engineMetrics: engineAverages(replicaWindows(before, after)), scraper: scraperStats };
   } finally {
-    if (scraper) outcome.scraper = await scraper.stop();
-    await fleet?.stop();
+    await scraper?.stop();
+    await fleet.stop();
   }
-  await writeJson(`${runDir}/status.json`, { status: outcome.status, reason: outcome.reason });
-  return outcome;
 }
 
 /** The fleet a strategy sweep point runs on. */
-export function fleetSpecFor(config: StrategySweepConfig, strategy: string): FleetSpecInput {
+export function fleetSpecFor(
+  config: StrategySweepConfig,
+  strategy: string,
+  seed = config.seed,
+): FleetSpecInput {
   return {
     model: config.fleet.model,
-    seed: config.seed,
+    seed,
     readyTimeoutS: config.fleet.readyTimeoutS,
     engines: [{
       kind: "mock",
@@ -173,6 +226,17 @@ export function makeRunId(date: Date, label: string, strategy: string, repeat: n
   );
   const safeLabel = label.replace(/[^A-Za-z0-9_.-]+/g, "_");
   return `${stamp}-${safeLabel}-${strategy}-r${repeat}-${suffix}`;
+}
+
+/** Adds the fleet's members (name, role, URL) to config.json, so plots can name backends by engine. */
+async function recordMembers(
+  runDir: string,
+  members: ReadonlyArray<{ name: string; role: string; url: string }>,
+): Promise<void> {
+  const path = `${runDir}/config.json`;
+  const config = JSON.parse(await Deno.readTextFile(path));
+  config.members = members.map(({ name, role, url }) => ({ name, role, url }));
+  await writeJson(path, config);
 }
 
 async function writeJson(path: string, value: unknown): Promise<void> {

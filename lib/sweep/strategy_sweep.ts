@@ -4,13 +4,8 @@
  * serve CSV and one to the engine CSV. A failed run is recorded and the sweep goes on.
  * @module
  */
-import {
-  type CsvRow,
-  ENGINE_COLUMNS,
-  SERVE_COLUMNS,
-  serveMetricValues,
-  SWEEP_CSV_SCHEMA_VERSION,
-} from "./columns.ts";
+import type { CsvRow } from "./csv_schema.ts";
+import { ENGINE_RESULTS_SCHEMA, SERVE_RESULTS_SCHEMA, serveRowValues } from "./results_schemas.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type RunOutcome, runPoint, type RunProgress } from "./run_point.ts";
 import { appendRow } from "./csv_log.ts";
@@ -75,37 +70,35 @@ export async function runStrategySweep(
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.gitSha ? { gitSha: options.gitSha } : {}),
     });
-    const configValues = configColumns(config, outcome);
-    await appendRow(serveCsvPath, SERVE_COLUMNS, {
+    const configValues = configColumns(config, outcome, options.gitSha ?? "");
+    await appendRow(serveCsvPath, SERVE_RESULTS_SCHEMA, {
       ...configValues,
-      ...serveMetricValues(outcome.summary),
+      ...serveRowValues(outcome.summary),
       scrape_interval_error_p99_ms: outcome.scraper?.intervalErrorMs.p99 ?? null,
     });
-    await appendRow(engineCsvPath, ENGINE_COLUMNS, { ...configValues, ...(outcome.engineMetrics ?? {}) });
+    await appendRow(engineCsvPath, ENGINE_RESULTS_SCHEMA, { ...configValues, ...outcome.engineMetrics });
     outcomes.push(outcome);
     options.onRunDone?.(outcome);
   }
   return { outcomes, serveCsvPath, engineCsvPath };
 }
 
-function configColumns(config: StrategySweepConfig, outcome: RunOutcome): CsvRow {
+function configColumns(config: StrategySweepConfig, outcome: RunOutcome, gitSha: string): CsvRow {
   const strategyOptions = { ...config.router.options, ...config.router.strategyOptions[outcome.strategy] };
   return {
-    schema_version: SWEEP_CSV_SCHEMA_VERSION,
     run_id: outcome.runId,
     status: outcome.status,
-    failure_reason: outcome.reason,
+    status_reason: outcome.reason,
     started_at: outcome.startedAt,
-    mode: config.mode,
-    gpu_type: config.fleet.profile,
-    model_name: config.fleet.model,
+    git_sha: gitSha,
+    dataset: config.workload.name,
+    gpu: config.fleet.profile,
+    model: config.fleet.model,
     num_servers: config.fleet.numServers,
     enable_prefix_caching: config.fleet.enablePrefixCaching,
     enable_chunked_prefill: true,
     label: config.label,
     strategy: outcome.strategy,
-    strategy_options: Object.keys(strategyOptions).length === 0 ? "" : JSON.stringify(strategyOptions),
-    dataset_name: config.workload.name,
     min_output_len: config.workload.minOutputLen,
     max_output_len: config.workload.maxOutputLen,
     max_concurrency: config.client.maxConcurrency,
@@ -116,7 +109,9 @@ function configColumns(config: StrategySweepConfig, outcome: RunOutcome): CsvRow
     max_conversations: config.workload.maxConversations,
     num_prompts: config.workload.numPrompts,
     seed: config.seed + outcome.repeat,
+    mode: config.mode,
     repeat: outcome.repeat,
+    strategy_options: Object.keys(strategyOptions).length === 0 ? "" : JSON.stringify(strategyOptions),
     speedup_ratio: config.fleet.speedupRatio,
   };
 }

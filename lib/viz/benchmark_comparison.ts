@@ -27,7 +27,12 @@ export interface BenchmarkComparisonOptions extends RowOptions {
   title?: string;
 }
 
-const DEFAULT_METRICS = ["mean_ttft_ms", "mean_tpot_ms", "mean_e2e_latency_ms", "output_throughput"];
+const DEFAULT_METRICS = [
+  "mean_ttft_ms",
+  "mean_tpot_ms",
+  "mean_e2e_latency_ms",
+  "output_throughput_tokens_per_s",
+];
 
 /** Grouped bars: for each metric, every series' mean divided by the baseline's mean. */
 export function benchmarkComparison(csv: CsvInput, options: BenchmarkComparisonOptions = {}): Figure {

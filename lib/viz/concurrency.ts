@@ -113,9 +113,9 @@ export function ttftVsConcurrency(csv: CsvInput, options: ConcurrencyOptions = {
   });
 }
 
-/** Dynamo's request throughput vs concurrency (`request_throughput`). */
+/** Dynamo's request throughput vs concurrency (`request_throughput_per_s`). */
 export function throughputVsConcurrency(csv: CsvInput, options: ConcurrencyOptions = {}): Figure {
-  return metricVsConcurrency(csv, "request_throughput", {
+  return metricVsConcurrency(csv, "request_throughput_per_s", {
     title: "Request throughput vs concurrency",
     ...options,
   });

@@ -59,7 +59,7 @@ export function efficiencyPareto(csv: CsvInput, options: EfficiencyParetoOptions
   const gpusPerServer = options.gpusPerServer ?? 1;
   const raw = rows.flatMap((row) => {
     const itlMs = numeric(row, "mean_tpot_ms") ?? numeric(row, "mean_itl_ms");
-    const throughput = numeric(row, "output_throughput");
+    const throughput = numeric(row, "output_throughput_tokens_per_s");
     const gpus = (numeric(row, "num_servers") ?? 1) * gpusPerServer;
     if (itlMs === undefined || itlMs <= 0 || throughput === undefined) return [];
     return [{
@@ -71,7 +71,9 @@ export function efficiencyPareto(csv: CsvInput, options: EfficiencyParetoOptions
     }];
   });
   if (raw.length === 0) {
-    throw new TypeError("efficiencyPareto: no rows with mean_tpot_ms (or mean_itl_ms) and output_throughput");
+    throw new TypeError(
+      "efficiencyPareto: no rows with mean_tpot_ms (or mean_itl_ms) and output_throughput_tokens_per_s",
+    );
   }
   const names = orderSeries(raw.map((p) => p.series));
   const colors = seriesColors(names);

@@ -54,6 +54,9 @@ export interface FigureSpec {
   table?: TableSpec;
 }
 
+/** The symbol the Deno Jupyter kernel looks for to display an object (`Deno.jupyter.$display`). */
+export const JUPYTER_DISPLAY: unique symbol = Symbol.for("Jupyter.display") as never;
+
 /** Options for {@linkcode Figure.toPng}. */
 export interface PngOptions {
   /** Pixel density. @default {2} */
@@ -107,9 +110,14 @@ export class Figure {
     return { svg, png };
   }
 
-  /** The Deno Jupyter kernel calls this to show the figure inline. */
-  [Symbol.for("Jupyter.display")](): Record<string, string> {
+  /** The MIME bundle shown inline: image/svg+xml, or text/html for table figures. */
+  displayBundle(): Record<string, string> {
     if (this.spec.table) return { "text/html": tableToHtml(this.spec), "text/plain": tableToText(this.spec) };
     return { "image/svg+xml": this.toSvg(), "text/plain": this.spec.title };
+  }
+
+  /** The Deno Jupyter kernel calls this to show the figure inline. */
+  [JUPYTER_DISPLAY](): Record<string, string> {
+    return this.displayBundle();
   }
 }

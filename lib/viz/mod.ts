@@ -72,4 +72,5 @@ export {
   throughputVsConcurrency,
   ttftVsConcurrency,
 } from "./concurrency.ts";
+export { type OperationTiming, operationTimings, type OperationTimingsOptions } from "./operation_timings.ts";
 export { efficiencyPareto, type EfficiencyParetoOptions, paretoFront } from "./efficiency_pareto.ts";

@@ -30,7 +30,7 @@ export interface PrefixRatioOptions {
   ratioColumn?: string;
   /** @default {"mean_ttft_ms"} */
   ttftColumn?: string;
-  /** @default {"output_throughput"} */
+  /** @default {"output_throughput_tokens_per_s"} */
   throughputColumn?: string;
 }
 
@@ -39,7 +39,7 @@ export function prefixRatio(summary: PrefixRatioInput, options: PrefixRatioOptio
   const rows = resultRows(readSummary(summary));
   const ratioColumn = options.ratioColumn ?? "prefix_ratio";
   const ttftColumn = options.ttftColumn ?? "mean_ttft_ms";
-  const throughputColumn = options.throughputColumn ?? "output_throughput";
+  const throughputColumn = options.throughputColumn ?? "output_throughput_tokens_per_s";
   for (const column of [ratioColumn, ttftColumn, throughputColumn]) {
     requireMetric(rows, column, "prefixRatio");
   }

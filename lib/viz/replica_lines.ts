@@ -60,10 +60,7 @@ export function replicaLinesPanel(
     for (const point of reduced) rows.push({ replica: line.replica, tS: point.tS, value: point.value });
   }
   const aggregateRows = aggregate ? reduce(aggregate, perLine) : [];
-  if (aggregate) {
-    inputPoints += aggregate.length;
-    outputPoints += aggregateRows.length;
-  }
+  // The note counts scraped samples only; the aggregate is derived from them.
   const grid = options.layout === "grid" ||
     (options.layout !== "overlay" && lines.length > OVERLAY_MAX_REPLICAS);
   const columns = grid ? 2 : 1;
@@ -72,7 +69,7 @@ export function replicaLinesPanel(
     return { fx: index % columns, fy: Math.floor(index / columns) };
   };
   const curve = options.step ? "step-after" : "linear";
-  const marker = options.dots ? "circle-stroke" : "none";
+  const marker = options.dots ? "circle" : "none";
   const endS = Math.max(0, ...rows.map((r) => r.tS as number), ...aggregateRows.map((p) => p.tS));
   const marks: Plot.Markish[] = [Plot.ruleY([0], { stroke: "#bbb" })];
   if (grid) {
@@ -175,18 +172,35 @@ export function replicaLinesPanel(
   return { panel, legend, notes, rows };
 }
 
-/** Mean across replicas at each time (points of all lines with equal tS are averaged). */
+/**
+ * Mean across replicas over time. Replicas are scraped at slightly different instants, so times are
+ * binned at the lines' typical sample spacing (median gap); within a bin each replica contributes
+ * its last value, and the bin's mean is placed at the bin's end.
+ */
 export function meanAcrossReplicas(lines: readonly ReplicaLine[]): TimePoint[] {
-  const sums = new Map<number, { sum: number; n: number }>();
+  const gaps: number[] = [];
   for (const line of lines) {
-    for (const point of line.points) {
-      const bucket = sums.get(point.tS) ?? { sum: 0, n: 0 };
-      bucket.sum += point.value;
-      bucket.n++;
-      sums.set(point.tS, bucket);
+    for (let i = 1; i < line.points.length && gaps.length < 2000; i++) {
+      const gap = line.points[i]!.tS - line.points[i - 1]!.tS;
+      if (gap > 0) gaps.push(gap);
     }
   }
-  return [...sums.entries()].sort((a, b) => a[0] - b[0]).map(([tS, { sum, n }]) => ({ tS, value: sum / n }));
+  gaps.sort((a, b) => a - b);
+  const width = gaps.length > 0 ? gaps[Math.floor(gaps.length / 2)]! : 1;
+  const bins = new Map<number, Map<number, number>>();
+  lines.forEach((line, replica) => {
+    for (const point of line.points) {
+      const bin = Math.round(point.tS / width);
+      let values = bins.get(bin);
+      if (!values) bins.set(bin, values = new Map());
+      values.set(replica, point.value);
+    }
+  });
+  return [...bins.entries()].sort((a, b) => a[0] - b[0]).map(([bin, values]) => {
+    let sum = 0;
+    for (const value of values.values()) sum += value;
+    return { tS: bin * width, value: sum / values.size };
+  });
 }
 
 function reduce(points: readonly TimePoint[], maxPoints: number): TimePoint[] {

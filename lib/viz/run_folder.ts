@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import { readTimeseriesRecords, type TimeseriesRecord } from "../prom/timeseries.ts";
 
 /** One router decision-log line (router contract); fields that do not apply may be absent. */
 export interface Decision {
@@ -89,7 +90,7 @@ export function asRun(input: RunInput): RunData {
   return typeof input === "string" ? loadRun(input) : input;
 }
 
-/** Run ids (folder names) under `runsDir` that hold a config.json or timeseries.jsonl, sorted. */
+/** Run ids (folder names) under `runsDir` that hold a config.json or a timeseries, sorted. */
 export function listRuns(runsDir: string): string[] {
   const ids: string[] = [];
   try {
@@ -102,7 +103,7 @@ export function listRuns(runsDir: string): string[] {
           return false;
         }
       };
-      if (has("config.json") || has("timeseries.jsonl")) ids.push(entry.name);
+      if (has("config.json") || has("timeseries.jsonl") || has("timeseries.jsonl.gz")) ids.push(entry.name);
     }
   } catch {
     return [];
@@ -229,26 +230,14 @@ function indexTimeseries(
   path: string,
 ): { series: Map<string, Series[]>; startMs: number; pointCount: number } {
   const index = new SeriesIndex();
-  const text = readText(path);
-  if (text === undefined) return index;
-  let lineNumber = 0;
-  for (const line of text.split("\n")) {
-    lineNumber++;
-    if (line.trim() === "") continue;
-    let parsed: { t_ms?: unknown; target?: unknown; metrics?: unknown };
-    try {
-      parsed = JSON.parse(line);
-    } catch {
-      throw new TypeError(`Cannot parse ${path} line ${lineNumber}: not JSON`);
-    }
-    if (
-      typeof parsed.t_ms !== "number" || typeof parsed.target !== "string" ||
-      typeof parsed.metrics !== "object"
-    ) {
-      throw new TypeError(`Cannot parse ${path} line ${lineNumber}: expected {"t_ms", "target", "metrics"}`);
-    }
-    index.add(parsed.t_ms, parsed.target, parsed.metrics as Record<string, number>);
+  let records: TimeseriesRecord[];
+  try {
+    records = readTimeseriesRecords(path);
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return index;
+    throw new TypeError(error instanceof SyntaxError ? error.message : `Cannot read ${path}: ${error}`);
   }
+  for (const record of records) index.add(record.t_ms, record.target, record.metrics);
   return index;
 }
 

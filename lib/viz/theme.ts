@@ -124,15 +124,15 @@ export function seriesColors(names: readonly string[]): string[] {
 
 /** Units and readable names of common metric columns and series. */
 const METRIC_LABELS: Readonly<Record<string, string>> = {
-  duration: "Duration (s)",
+  duration_s: "Duration (s)",
   completed: "Completed requests",
-  request_throughput: "Request throughput (req/s)",
-  input_throughput: "Input throughput (tok/s)",
-  output_throughput: "Output throughput (tok/s)",
-  total_throughput: "Total throughput (tok/s)",
-  request_goodput: "Goodput (req/s)",
+  request_throughput_per_s: "Request throughput (req/s)",
+  input_throughput_tokens_per_s: "Input throughput (tok/s)",
+  output_throughput_tokens_per_s: "Output throughput (tok/s)",
+  total_throughput_tokens_per_s: "Total throughput (tok/s)",
+  request_goodput_per_s: "Goodput (req/s)",
   max_output_tokens_per_s: "Peak output throughput (tok/s)",
-  concurrency: "Mean concurrency (requests)",
+  mean_concurrency_requests: "Mean concurrency (requests)",
   max_concurrency: "Max concurrency (requests)",
   cache_hit_rate: "Cache hit rate (fraction of prompt tokens)",
   prefix_cache_hit_rate: "Prefix cache hit rate (fraction)",

@@ -48,8 +48,8 @@ try {
     send_lag_p99_ms: +summary.send_lag_p99_ms.toFixed(3),
     send_lag_max_ms: +summary.send_lag_max_ms.toFixed(3),
     late_max_ms: +late[late.length - 1]!.toFixed(3),
-    event_loop_lag_p99_ms: +summary.event_loop_lag_p99_ms.toFixed(2),
-    client_cpu_percent: Math.round(summary.client_cpu_percent),
+    event_loop_lag_p99_ms: +(summary.event_loop_lag_p99_ms ?? NaN).toFixed(2),
+    client_cpu_percent: Math.round(summary.client_cpu_percent ?? NaN),
     busiest_thread_cpu_percent: summary.client_busiest_thread_cpu_percent === null
       ? null
       : Math.round(summary.client_busiest_thread_cpu_percent),

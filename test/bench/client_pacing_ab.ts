@@ -5,7 +5,7 @@
  *   deno run -A test/bench/client_pacing_ab.ts [--rate 1000] [--seconds 5] [--rounds 2]
  */
 import { runBenchmarkWith } from "../../lib/client/run_benchmark.ts";
-import { createHttpTransport } from "../../lib/client/transport.ts";
+import { httpTransport } from "../../lib/client/transport.ts";
 import { type Clock, RealClock } from "../../lib/core/clock.ts";
 import { PreciseClock } from "../../lib/core/precise_clock.ts";
 import type { WorkloadRequest } from "../../lib/workload/types.ts";
@@ -25,7 +25,7 @@ const requests: WorkloadRequest[] = Array.from({ length: Math.round(rate * secon
   promptTokens: 2,
   outputTokens: 64,
 }));
-const transport = createHttpTransport({
+const transport = httpTransport({
   baseUrl: server.url,
   endpoint: "chat",
   dialect: "sglang",
@@ -59,8 +59,8 @@ try {
         send_lag_p50_ms: +summary.send_lag_p50_ms.toFixed(3),
         send_lag_p99_ms: +summary.send_lag_p99_ms.toFixed(3),
         send_lag_max_ms: +summary.send_lag_max_ms.toFixed(3),
-        event_loop_lag_p99_ms: +summary.event_loop_lag_p99_ms.toFixed(2),
-        client_cpu_percent: Math.round(summary.client_cpu_percent),
+        event_loop_lag_p99_ms: +(summary.event_loop_lag_p99_ms ?? NaN).toFixed(2),
+        client_cpu_percent: Math.round(summary.client_cpu_percent ?? NaN),
       }));
     }
   }

@@ -47,11 +47,11 @@ try {
     duration_s: +summary.duration.toFixed(3),
     request_throughput: Math.round(summary.request_throughput),
     token_events_per_s: Math.round(summary.request_throughput * 64),
-    client_cpu_percent: Math.round(summary.client_cpu_percent),
+    client_cpu_percent: Math.round(summary.client_cpu_percent ?? NaN),
     busiest_thread_cpu_percent: summary.client_busiest_thread_cpu_percent === null
       ? null
       : Math.round(summary.client_busiest_thread_cpu_percent),
-    event_loop_lag_p99_ms: +summary.event_loop_lag_p99_ms.toFixed(2),
+    event_loop_lag_p99_ms: +(summary.event_loop_lag_p99_ms ?? NaN).toFixed(2),
     goal_met: summary.request_throughput >= 10000 && summary.failed === 0,
   }));
 } finally {

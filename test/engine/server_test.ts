@@ -136,3 +136,16 @@ Deno.test("serveEngine() /metrics counts the tokens the client received", async 
     await server.shutdown();
   }
 });
+
+Deno.test("serveEngine() listens only after the modelled startup delay (divided by the speedup)", async () => {
+  const start = performance.now();
+  const server = await serveEngine({ port: 0, startupDelayS: 2, speedupRatio: 10 });
+  try {
+    assert.ok(performance.now() - start >= 190, `ready after ${performance.now() - start} ms`);
+    const health = await fetch(`${server.url}/health`);
+    assert.equal(health.status, 200);
+    await health.body?.cancel();
+  } finally {
+    await server.shutdown();
+  }
+});

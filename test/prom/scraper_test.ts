@@ -38,7 +38,7 @@ function deadPort(): number {
   return port;
 }
 
-async function runScraper(transport: ScrapeTransport) {
+async function runScraper(transport: ScrapeTransport, thread: "worker" | "main") {
   const servers = [serveRegistry("0"), serveRegistry("1")];
   const dir = await Deno.makeTempDir({ prefix: "scraper_test_" });
   const outPath = `${dir}/timeseries.jsonl`;
@@ -52,6 +52,7 @@ async function runScraper(transport: ScrapeTransport) {
       ],
       outPath,
       transport,
+      thread,
       onRecord: (record) => seen.push(record),
     });
     await new Promise((resolve) => setTimeout(resolve, 1200));
@@ -64,9 +65,9 @@ async function runScraper(transport: ScrapeTransport) {
   }
 }
 
-for (const transport of ["node-http", "fetch"] as const) {
-  Deno.test(`Scraper (${transport}) writes one line per scrape per target and records a dead target as errors`, async () => {
-    const { stats, records, seen } = await runScraper(transport);
+for (const [transport, thread] of [["node-http", "worker"], ["fetch", "main"]] as const) {
+  Deno.test(`startScraper() (${transport}, ${thread} thread) writes one line per scrape per target and records a dead target as errors`, async () => {
+    const { stats, records, seen } = await runScraper(transport, thread);
     assert.ok(stats.ticks >= 10 && stats.ticks <= 14, `ticks ${stats.ticks} in 1.2 s at 100 ms`);
     assert.equal(records.length, stats.ticks * 3 - stats.busySkips, "one line per tick per target");
     assert.equal(stats.linesWritten, records.length);
@@ -106,7 +107,7 @@ for (const transport of ["node-http", "fetch"] as const) {
   });
 }
 
-Deno.test("Scraper works without an output file and can be stopped twice", async () => {
+Deno.test("startScraper() works without an output file and can be stopped twice", async () => {
   const server = serveRegistry("0");
   try {
     const seen: TimeseriesRecord[] = [];

@@ -175,9 +175,12 @@ Deno.test("PrefixTree matches a brute-force model over a seeded random sequence"
   const inserted = new Map<string, Set<string>>(tenants.map((t) => [t, new Set()]));
   tree.addTenants(tenants, 0);
   const randomText = (): string => {
+    // Mostly short texts over "abc" (many splits); some long ones with a rare "b" so that long
+    // partial edge matches (the binary-search path of the edge comparison) occur.
     let text = "";
-    const length = rng.int(0, 12);
-    for (let i = 0; i < length; i++) text += "abc"[rng.int(0, 2)];
+    const long = rng.float() < 0.3;
+    const length = long ? rng.int(20, 300) : rng.int(0, 12);
+    for (let i = 0; i < length; i++) text += long ? (rng.float() < 0.01 ? "b" : "a") : "abc"[rng.int(0, 2)];
     return text;
   };
   for (let step = 1; step <= 3000; step++) {

@@ -1,8 +1,11 @@
 // Goal: the router's HTTP server forwards requests and SSE bytes unchanged, accounts load back to
-// zero on every ending, routes around dead backends, and answers bad input with a clear 4xx.
+// zero on every ending, routes around dead backends, answers bad input with a clear 4xx, and sends
+// POST /reset_prefix_cache on to every healthy backend.
 // Method: real router servers on port 0 in front of plain Deno.serve SSE upstreams (test/router/
-// _upstream.ts); fetch as the client; in-flight counts read from the router's core.
+// _upstream.ts) or real mock engines (serveEngine); fetch as the client; in-flight counts read from
+// the router's core; engine cache state read from the engines' returned cached_tokens.
 import assert from "node:assert/strict";
+import { serveEngine } from "../../lib/engine/mod.ts";
 import { MemoryDecisionSink, serveRouter } from "../../lib/router/mod.ts";
 import { sseBody, startUpstream, waitFor } from "./_upstream.ts";
 
@@ -195,5 +198,52 @@ Deno.test("serveRouter() routes around a killed backend, answers 503 with none, 
   } finally {
     await router.shutdown();
     await b.close();
+  }
+});
+
+Deno.test("serveRouter() POST /reset_prefix_cache resets every engine's cache, 502 names a failed one", async () => {
+  const engines = await Promise.all([0, 1].map((seed) => serveEngine({ speedupRatio: 50, seed })));
+  const router = await serveRouter({
+    strategy: "round_robin",
+    backends: engines.map((engine) => engine.url),
+    healthIntervalS: 0,
+  });
+  const prompt = "The quick brown fox jumps over the lazy dog. ".repeat(30);
+  const cachedTokens = async (): Promise<number> => {
+    const response = await fetch(`${router.url}/v1/completions`, {
+      method: "POST",
+      body: JSON.stringify({ model: "Qwen/Qwen2.5-1.5B-Instruct", prompt, max_tokens: 2 }),
+    });
+    assert.equal(response.status, 200);
+    return (await response.json()).usage.prompt_tokens_details.cached_tokens;
+  };
+  try {
+    // round_robin alternates, so each pair of requests reaches both engines.
+    assert.deepEqual([await cachedTokens(), await cachedTokens()], [0, 0]);
+    const warm = [await cachedTokens(), await cachedTokens()];
+    assert.ok(warm.every((cached) => cached > 0), `both engines cached the prompt: ${warm}`);
+
+    const reset = await fetch(`${router.url}/reset_prefix_cache`, { method: "POST" });
+    assert.equal(reset.status, 200);
+    const body = await reset.json();
+    assert.deepEqual(
+      body.backends.map((entry: { backend: string }) => entry.backend).sort(),
+      engines.map((engine) => engine.url).sort(),
+    );
+    assert.deepEqual([await cachedTokens(), await cachedTokens()], [0, 0], "caches were reset on both");
+
+    const wrongMethod = await fetch(`${router.url}/reset_prefix_cache`);
+    assert.equal(wrongMethod.status, 405);
+    await wrongMethod.body?.cancel();
+
+    await engines[1]!.shutdown();
+    const failed = await fetch(`${router.url}/reset_prefix_cache`, { method: "POST" });
+    assert.equal(failed.status, 502);
+    const message: string = (await failed.json()).error.message;
+    assert.ok(message.includes(engines[1]!.url), message);
+    assert.ok(!message.includes(engines[0]!.url), message);
+  } finally {
+    await router.shutdown();
+    await Promise.all(engines.map((engine) => engine.shutdown()));
   }
 });

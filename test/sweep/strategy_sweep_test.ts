@@ -3,7 +3,7 @@
 // and no orphans; SIGINT leaves no processes and no partial row. Method: run scripts/sweep.ts as a
 // subprocess with a tiny, sped-up config and inspect its outputs and the process table.
 import assert from "node:assert/strict";
-import { readCsvObjects } from "../../lib/sweep/csv_log.ts";
+import { readResultsRows } from "../../lib/sweep/csv_read.ts";
 import { isAlive, livingChildren } from "../cluster/process_helpers.ts";
 
 const SWEEP_SCRIPT = new URL("../../scripts/sweep.ts", import.meta.url).pathname;
@@ -38,12 +38,12 @@ Deno.test("sweep: two strategies write two whole rows per CSV, their run folders
   const output = await sweepCommand(out, ["--strategies", "round_robin,pow2", "--label", "test"]).output();
   const stdout = new TextDecoder().decode(output.stdout);
   assert.equal(output.code, 0, `${stdout}\n${new TextDecoder().decode(output.stderr)}`);
-  const serve = await readCsvObjects(`${out}/serve_conversations_sweep_results.csv`);
-  const engine = await readCsvObjects(`${out}/engine_conversations_sweep_results.csv`);
+  const serve = await readResultsRows(`${out}/serve_conversations_sweep_results.csv`);
+  const engine = await readResultsRows(`${out}/engine_conversations_sweep_results.csv`);
   assert.deepEqual(serve.map((row) => row.strategy), ["round_robin", "pow2"]);
   assert.deepEqual(engine.map((row) => row.strategy), ["round_robin", "pow2"]);
   for (const row of serve) {
-    assert.equal(row.status, "ok", String(row.failure_reason));
+    assert.equal(row.status, "ok", String(row.status_reason));
     assert.equal(row.label, "test");
     assert.equal(Number(row.completed), 16);
     assert.ok(Number(row.mean_ttft_ms) > 0 && Number(row.request_throughput_per_s) > 0);
@@ -53,7 +53,7 @@ Deno.test("sweep: two strategies write two whole rows per CSV, their run folders
         "config.json",
         "summary.json",
         "requests.jsonl",
-        "timeseries.jsonl",
+        "timeseries.jsonl.gz",
         "decisions.jsonl",
         "status.json",
       ]
@@ -97,9 +97,9 @@ Deno.test("sweep: an engine killed mid-run gives a failed row, the sweep goes on
   await child.stdout.cancel();
   await child.stderr.cancel();
   assert.equal(status.code, 1, "a failed run makes the sweep exit 1");
-  const serve = await readCsvObjects(`${out}/serve_conversations_sweep_results.csv`);
+  const serve = await readResultsRows(`${out}/serve_conversations_sweep_results.csv`);
   assert.deepEqual(serve.map((row) => row.status), ["failed", "ok"]);
-  assert.match(String(serve[0]!.failure_reason), /engine-1 exited/);
+  assert.match(String(serve[0]!.status_reason), /engine-1 exited/);
   for (const pid of engines) assert.ok(!isAlive(pid), `engine ${pid} still alive`);
   assert.deepEqual(await livingChildren(child.pid), []);
   await Deno.remove(out, { recursive: true });

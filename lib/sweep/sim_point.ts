@@ -1,0 +1,113 @@
+/**
+ * One sweep point in virtual time: the same workload, client runner, router strategy and engine
+ * code as a live run, on a {@linkcode VirtualCluster} instead of processes and HTTP. It fills the
+ * same run-folder files: the scraped-metrics timeseries is sampled every 100 ms of virtual time and
+ * the decision log comes from the same routing core.
+ * @module
+ */
+import { VirtualClock } from "../core/clock.ts";
+import { VirtualCluster } from "../cluster/virtual_cluster.ts";
+import { type BenchmarkResult, runBenchmarkWith } from "../client/mod.ts";
+import type { WorkloadRequest } from "../workload/mod.ts";
+import { MemoryDecisionSink } from "../router/decision_log.ts";
+import { formatTimeseriesRecord, gzipTimeseries, JsonlWriter } from "../prom/timeseries.ts";
+import type { StrategySweepConfig } from "./config.ts";
+import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
+
+/** The scrape interval the simulation samples at, as the live scraper does. */
+export const SIM_SAMPLE_INTERVAL_MS = 100;
+/** Timeseries characters buffered before a write. */
+const FLUSH_CHARS = 1 << 20;
+
+/** What a simulated run produced. */
+export interface SimulatedRun {
+  result: BenchmarkResult;
+  engineMetrics: EngineAverages;
+  /** Virtual duration of the measured run, ms. */
+  virtualMs: number;
+}
+
+/** Options for {@linkcode simulatePoint}. */
+export interface SimulatePointOptions {
+  /** Where timeseries.jsonl and decisions.jsonl go; nothing is written when absent. */
+  runDir?: string;
+  /** Epoch ms that virtual time 0 maps to in written timestamps. @default Date.now() */
+  epochOffsetMs?: number;
+}
+
+/** Simulates `strategy` on the fleet of `config` with `requests`; deterministic for `seed`. */
+export async function simulatePoint(
+  config: StrategySweepConfig,
+  strategy: string,
+  seed: number,
+  requests: WorkloadRequest[],
+  options: SimulatePointOptions = {},
+): Promise<SimulatedRun> {
+  const clock = new VirtualClock();
+  const decisions = new MemoryDecisionSink();
+  const epochOffsetMs = options.epochOffsetMs ?? Date.now();
+  const engineSpec = {
+    profile: config.fleet.profile,
+    speedupRatio: config.fleet.speedupRatio,
+    options: { ...config.fleet.engineOptions, "enable-prefix-caching": config.fleet.enablePrefixCaching },
+  };
+  const cluster = new VirtualCluster({
+    clock,
+    model: config.fleet.model,
+    engines: Array.from({ length: config.fleet.numServers }, () => engineSpec),
+    strategy,
+    strategyOptions: { ...config.router.options, ...config.router.strategyOptions[strategy] },
+    seed,
+    decisionSink: decisions,
+    epochOffsetMs,
+  });
+  const transport = cluster.transport(config.client.endpoint);
+  const clientOptions = {
+    model: config.fleet.model,
+    endpoint: config.client.endpoint,
+    maxConcurrency: config.client.maxConcurrency,
+    requestRate: config.client.requestRate,
+    burstiness: config.client.burstiness,
+    ignoreEos: config.client.ignoreEos,
+    stream: config.client.stream,
+    timeoutMs: config.client.timeoutS * 1000,
+    seed,
+    requests,
+  };
+  const timeseries = options.runDir
+    ? await JsonlWriter.open(`${options.runDir}/timeseries.jsonl`)
+    : undefined;
+  let simulated: SimulatedRun;
+  try {
+    if (config.withWarmup) await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
+    decisions.records.length = 0;
+    const scrapeEngines = () => cluster.engines.map((engine) => engine.collectMetrics());
+    const before = scrapeEngines();
+    const startMs = clock.nowMs();
+    let sampling = timeseries !== undefined;
+    const sample = () => {
+      if (!sampling) return;
+      for (const record of cluster.sampleMetrics()) timeseries!.append(formatTimeseriesRecord(record));
+      if (timeseries!.bufferedChars > FLUSH_CHARS) void timeseries!.flush();
+      clock.setTimer(clock.nowMs() + SIM_SAMPLE_INTERVAL_MS, sample);
+    };
+    sample();
+    const result = await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
+    sampling = false;
+    const after = scrapeEngines();
+    if (options.runDir) {
+      const lines = decisions.records.map((record) => JSON.stringify(record)).join("\n");
+      await Deno.writeTextFile(`${options.runDir}/decisions.jsonl`, lines === "" ? "" : `${lines}\n`);
+    }
+    simulated = {
+      result,
+      engineMetrics: engineAverages(replicaWindows(before, after)),
+      virtualMs: clock.nowMs() - startMs,
+    };
+  } finally {
+    cluster.close();
+    await timeseries?.close();
+  }
+  if (options.runDir) await gzipTimeseries(`${options.runDir}/timeseries.jsonl`);
+  return simulated;
+}
