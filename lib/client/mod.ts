@@ -3,8 +3,16 @@
  * absolute schedule, trace times), sglang-compatible metrics and the client's self-measurement.
  * @module
  */
-export { type BenchmarkResult, buildBody, runBenchmark, runBenchmarkWith } from "./run_benchmark.ts";
-export { type ClientTransport, httpTransport } from "./transport.ts";
+export {
+  type BenchmarkResult,
+  buildBody,
+  runBenchmark,
+  runBenchmarkWith,
+  type RunnerOptions,
+} from "./run_benchmark.ts";
+export { type AbortRequest, type ClientTransport, type HttpTransport, httpTransport } from "./transport.ts";
+export { workerHttpTransport } from "./worker_transport.ts";
+export { OutcomeBuilder } from "./outcome_builder.ts";
 export type { BenchmarkOptions, BenchmarkProgress, ErrorClass, GoodputSlo, RequestRecord } from "./types.ts";
 export {
   type BenchmarkSummary,
@@ -14,7 +22,14 @@ export {
   summarize,
   type SummaryInput,
 } from "./summary.ts";
-export { mean, type MetricStats, metricStats, percentile, percentileSorted, populationStd } from "./stats.ts";
+export {
+  mean,
+  type MetricStats,
+  metricStats,
+  percentile,
+  percentileSorted,
+  populationStd,
+} from "../core/stats.ts";
 export { writeRecordsJsonl, writeSummaryJson } from "./output.ts";
 export { SseParser } from "./sse_parser.ts";
 export {

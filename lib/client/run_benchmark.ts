@@ -4,18 +4,26 @@
  * that are excluded from the results. Every request ends up as exactly one record, failed or not.
  * Dispatch happens in the completion callback and in one timer armed for the next absolute
  * deadline, so lateness never accumulates and a freed slot is refilled without a tick.
+ *
+ * The runner reads time only from a {@linkcode Clock} and sends only through a
+ * {@linkcode ClientTransport}, and it runs entirely in callbacks (no await between requests or
+ * phases): with a VirtualClock and an in-process transport, {@linkcode runBenchmarkWith} runs in
+ * virtual time inside the clock's timer callbacks. {@linkcode runBenchmark} is the live path:
+ * node:http transport and a {@linkcode PreciseClock} (sub-ms timers for open-loop pacing).
  * @module
  */
-import { type Clock, RealClock, type Timer } from "../core/clock.ts";
+import type { Clock, Timer } from "../core/clock.ts";
+import { PreciseClock } from "../core/precise_clock.ts";
 import { createRng } from "../core/rng.ts";
 import { arrivalTimesMs } from "../workload/arrivals.ts";
 import { renderMessages, type WorkloadRequest } from "../workload/types.ts";
 import { SelfMonitor } from "./self_monitor.ts";
 import type { RequestOutcome } from "./stream_request.ts";
-import { type ClientTransport, httpTransport } from "./transport.ts";
 import { type BenchmarkSummary, summarize } from "./summary.ts";
+import type { AbortRequest, ClientTransport } from "./transport.ts";
+import { workerHttpTransport } from "./worker_transport.ts";
 import type { BenchmarkOptions, BenchmarkProgress, RequestRecord } from "./types.ts";
-import type { Endpoint } from "./sse_event.ts";
+import type { Endpoint, MetricDialect } from "./sse_event.ts";
 
 /** What {@linkcode runBenchmark} returns. */
 export interface BenchmarkResult {
@@ -24,64 +32,172 @@ export interface BenchmarkResult {
   records: RequestRecord[];
 }
 
+/**
+ * Options of {@linkcode runBenchmarkWith}: the benchmark options without the URL (`clientWorkers` is
+ * ignored: the transport is given), plus the seam's.
+ */
+export interface RunnerOptions extends Omit<BenchmarkOptions, "baseUrl"> {
+  /**
+   * Sample the client's event-loop lag and CPU during the run (real clocks only). When off, the
+   * summary reports null for both (virtual time has no event loop to lag). @default false
+   */
+  selfMonitor?: boolean;
+  /**
+   * With selfMonitor: judge CPU by the busiest thread of the process (Linux /proc), for transports
+   * that work in several threads. @default false
+   */
+  threadCpu?: boolean;
+  /** Epoch ms at the clock's 0: `run_start_epoch_ms` = epochOriginMs + the run start. @default 0 */
+  epochOriginMs?: number;
+  /**
+   * Called synchronously inside the clock callback that completes the run, before the promise
+   * resolves: a virtual-time driver can stop stepping its clock there.
+   */
+  onComplete?: (result: BenchmarkResult) => void;
+}
+
 const WARMUP_OUTPUT_TOKENS_MAX = 32;
-const DEFAULT_TIMEOUT_MS = 600_000;
+const PROGRESS_INTERVAL_MS = 250;
 
 /**
- * Runs a benchmark against `options.baseUrl` over HTTP, in real time. Throws only for invalid
- * options (TypeError / RangeError); per-request failures are records.
+ * Runs a benchmark against `options.baseUrl` (live: node:http, PreciseClock, self-monitoring).
+ * Throws only for invalid options (TypeError / RangeError); per-request failures are records.
  */
 export async function runBenchmark(options: BenchmarkOptions): Promise<BenchmarkResult> {
-  const plan = planRun(options);
-  const transport = httpTransport({
+  const plan = resolvePlan(options);
+  const transport = workerHttpTransport({
     baseUrl: options.baseUrl,
     endpoint: plan.endpoint,
     dialect: plan.dialect,
     stream: plan.stream,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    timeoutMs: plan.timeoutMs,
     maxSockets: plan.maxConcurrency,
+    workers: options.clientWorkers ?? 0,
   });
+  const clock = new PreciseClock();
   try {
-    return await runPlan(plan, options, transport, new RealClock(), true);
+    await clock.whenReady();
+    return await runBenchmarkWith(transport, clock, {
+      ...options,
+      selfMonitor: true,
+      threadCpu: (options.clientWorkers ?? 0) >= 2,
+      epochOriginMs: performance.timeOrigin,
+    });
   } finally {
     transport.close();
+    clock.close();
   }
 }
 
 /**
- * Runs a benchmark through any transport on any clock: the virtual-time simulation passes its
- * cluster's transport and a VirtualClock. Everything runs inside the clock's timer callbacks; the
- * client's own CPU and event-loop lag are not measured (they do not exist in virtual time).
+ * Runs a benchmark through `transport` on `clock`: the runner of {@linkcode runBenchmark} with its
+ * two dependencies injected. It starts sending synchronously, arms only `clock` timers, and
+ * resolves when every record exists (after `options.onComplete`). Per-request timeouts are enforced
+ * here on the clock (the transport gets a cancel). The transport is not closed. Rejects only for
+ * invalid options.
  */
 export function runBenchmarkWith(
   transport: ClientTransport,
   clock: Clock,
-  options: Omit<BenchmarkOptions, "baseUrl">,
+  options: RunnerOptions,
 ): Promise<BenchmarkResult> {
-  return runPlan(planRun(options), options, transport, clock, false);
+  return new Promise<BenchmarkResult>((resolve, reject) => {
+    const plan = resolvePlan(options);
+    const { requests, endpoint, dialect, stream, maxConcurrency, warmupCount } = plan;
+    const bodyOptions = { model: options.model, endpoint, stream, ignoreEos: options.ignoreEos ?? true };
+    const phase = {
+      transport,
+      clock,
+      maxConcurrency,
+      dialect,
+      timeoutMs: plan.timeoutMs,
+      signal: options.signal,
+      onProgress: options.onProgress,
+    };
+
+    const startRun = (warmupFailed: number) => {
+      // Sampled on setTimeout, not on `clock`: 100 wakes/s of the PreciseClock's Worker would cost
+      // more than they measure.
+      const monitor = options.selfMonitor ? new SelfMonitor({ threadCpu: options.threadCpu ?? false }) : null;
+      monitor?.start();
+      startPhase({
+        ...phase,
+        requests,
+        schedule: plan.schedule,
+        bodyOf: (r) => buildBody(r, r.outputTokens, bodyOptions, options.extraBody),
+        outputTokensOf: (r) => r.outputTokens,
+        phase: "run",
+      }, (records, t0) => {
+        try {
+          const durationMs = clock.nowMs() - t0;
+          const self = monitor?.stop() ??
+            { eventLoopLagMs: null, cpuPercent: null, busiestThreadCpuPercent: null };
+          const summary = summarize({
+            records,
+            durationMs,
+            dialect,
+            goodput: options.goodput,
+            warmupRequests: warmupCount,
+            warmupFailed,
+            eventLoopLagMs: self.eventLoopLagMs,
+            cpuPercent: self.cpuPercent,
+            busiestThreadCpuPercent: self.busiestThreadCpuPercent,
+            sendLagP99ThresholdMs: options.sendLagP99ThresholdMs ?? 10,
+            cpuPercentThreshold: options.cpuPercentThreshold ?? 95,
+            runStartEpochMs: (options.epochOriginMs ?? 0) + t0,
+            requestRate: plan.requestRate,
+            burstiness: plan.burstiness,
+            maxConcurrency,
+            arrival: plan.arrival,
+          });
+          const result = { summary, records };
+          options.onComplete?.(result);
+          resolve(result);
+        } catch (error) {
+          reject(error);
+        }
+      });
+    };
+
+    if (warmupCount > 0 && requests.length > 0) {
+      const warmup = Array.from({ length: warmupCount }, (_, i) => requests[i % requests.length]!);
+      const outputTokensOf = (r: WorkloadRequest) => Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS_MAX);
+      startPhase({
+        ...phase,
+        requests: warmup,
+        schedule: new Array<number>(warmup.length).fill(0),
+        bodyOf: (r) => buildBody(r, outputTokensOf(r), bodyOptions, options.extraBody),
+        outputTokensOf,
+        phase: "warmup",
+      }, (records) => startRun(records.filter((r) => !r.success).length));
+    } else {
+      startRun(0);
+    }
+  });
 }
 
 interface RunPlan {
+  requests: readonly WorkloadRequest[];
   endpoint: Endpoint;
+  dialect: MetricDialect;
+  stream: boolean;
   maxConcurrency: number;
   requestRate: number;
   burstiness: number;
   warmupCount: number;
-  dialect: "sglang" | "vllm";
-  stream: boolean;
-  arrival: "all_at_once" | "rate" | "trace";
-  schedule: number[];
+  timeoutMs: number;
+  arrival: BenchmarkSummary["arrival"];
+  /** Send offsets in ms from the run start. */
+  schedule: readonly number[];
 }
 
-/** Validates the options and computes the send schedule. */
-function planRun(options: Omit<BenchmarkOptions, "baseUrl">): RunPlan {
-  const endpoint: Endpoint = options.endpoint ?? "chat";
+/** Validates the options and computes the schedule. Throws RangeError/TypeError naming the option. */
+function resolvePlan(options: Omit<BenchmarkOptions, "baseUrl">): RunPlan {
   const maxConcurrency = options.maxConcurrency ?? Infinity;
   const requestRate = options.requestRate ?? Infinity;
   const burstiness = options.burstiness ?? 1;
   const warmupCount = options.warmupRequests ?? 0;
-  const dialect = options.dialect ?? "sglang";
-  const stream = options.stream ?? true;
+  const timeoutMs = options.timeoutMs ?? 600_000;
   if (!(maxConcurrency >= 1)) {
     throw new RangeError(`Cannot run: 'maxConcurrency' must be >= 1: got ${maxConcurrency}`);
   }
@@ -89,104 +205,30 @@ function planRun(options: Omit<BenchmarkOptions, "baseUrl">): RunPlan {
   if (!(Number.isInteger(warmupCount) && warmupCount >= 0)) {
     throw new RangeError(`Cannot run: 'warmupRequests' must be a non-negative integer: got ${warmupCount}`);
   }
+  if (!(timeoutMs > 0)) throw new RangeError(`Cannot run: 'timeoutMs' must be > 0: got ${timeoutMs}`);
   const requests = options.requests;
   const allTimed = requests.length > 0 && requests.every((r) => r.arrivalMs !== undefined);
   const useTrace = options.useArrivalTimes ?? allTimed;
   if (useTrace && !allTimed) {
     throw new TypeError("Cannot replay arrival times: some requests have no 'arrivalMs'");
   }
-  const arrival: RunPlan["arrival"] = useTrace ? "trace" : requestRate === Infinity ? "all_at_once" : "rate";
   const schedule = useTrace ? requests.map((r) => r.arrivalMs!) : arrivalTimesMs(
     { count: requests.length, requestRate, burstiness },
     createRng(options.seed ?? 0).fork("arrivals"),
   );
   return {
-    endpoint,
+    requests,
+    endpoint: options.endpoint ?? "chat",
+    dialect: options.dialect ?? "sglang",
+    stream: options.stream ?? true,
     maxConcurrency,
     requestRate,
     burstiness,
     warmupCount,
-    dialect,
-    stream,
-    arrival,
+    timeoutMs,
+    arrival: useTrace ? "trace" : requestRate === Infinity ? "all_at_once" : "rate",
     schedule,
   };
-}
-
-async function runPlan(
-  plan: RunPlan,
-  options: Omit<BenchmarkOptions, "baseUrl">,
-  transport: ClientTransport,
-  clock: Clock,
-  measureSelf: boolean,
-): Promise<BenchmarkResult> {
-  const { endpoint, maxConcurrency, warmupCount, dialect, stream } = plan;
-  const requests = options.requests;
-  const bodyOf = (request: WorkloadRequest, outputTokens: number) =>
-    buildBody(request, outputTokens, {
-      model: options.model,
-      endpoint,
-      stream,
-      ignoreEos: options.ignoreEos ?? true,
-    }, options.extraBody);
-  let warmupFailed = 0;
-  if (warmupCount > 0 && requests.length > 0) {
-    const warmup = Array.from({ length: warmupCount }, (_, i) => requests[i % requests.length]!);
-    const records = await runPhase({
-      clock,
-      transport,
-      requests: warmup,
-      schedule: new Array<number>(warmup.length).fill(0),
-      maxConcurrency,
-      timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-      bodyOf: (r) => bodyOf(r, Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS_MAX)),
-      outputTokensOf: (r) => Math.min(r.outputTokens, WARMUP_OUTPUT_TOKENS_MAX),
-      dialect,
-      signal: options.signal,
-      onProgress: options.onProgress,
-      phase: "warmup",
-    });
-    warmupFailed = records.filter((r) => !r.success).length;
-  }
-  const monitor = measureSelf ? new SelfMonitor() : undefined;
-  monitor?.start();
-  const started = clock.nowMs();
-  const runStartEpochMs = measureSelf ? performance.timeOrigin + started : started;
-  const records = await runPhase({
-    clock,
-    transport,
-    requests,
-    schedule: plan.schedule,
-    maxConcurrency,
-    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    bodyOf: (r) => bodyOf(r, r.outputTokens),
-    outputTokensOf: (r) => r.outputTokens,
-    dialect,
-    signal: options.signal,
-    onProgress: options.onProgress,
-    phase: "run",
-    t0: started,
-  });
-  const durationMs = clock.nowMs() - started;
-  const self = monitor?.stop();
-  const summary = summarize({
-    records,
-    durationMs,
-    dialect,
-    goodput: options.goodput,
-    warmupRequests: warmupCount,
-    warmupFailed,
-    eventLoopLagMs: self?.eventLoopLagMs ?? null,
-    cpuPercent: self?.cpuPercent ?? null,
-    sendLagP99ThresholdMs: options.sendLagP99ThresholdMs ?? 10,
-    cpuPercentThreshold: options.cpuPercentThreshold ?? 95,
-    runStartEpochMs,
-    requestRate: plan.requestRate,
-    burstiness: plan.burstiness,
-    maxConcurrency,
-    arrival: plan.arrival,
-  });
-  return { summary, records };
 }
 
 /** The JSON body of one request. */
@@ -214,167 +256,206 @@ export function buildBody(
 }
 
 interface PhaseOptions {
-  clock: Clock;
   transport: ClientTransport;
+  clock: Clock;
   requests: readonly WorkloadRequest[];
   /** Send offsets in ms from the phase start. */
   schedule: readonly number[];
   maxConcurrency: number;
-  /** Per-request timeout, ms (Infinity: none). */
-  timeoutMs: number;
   bodyOf: (request: WorkloadRequest) => string;
   outputTokensOf: (request: WorkloadRequest) => number;
-  dialect: "sglang" | "vllm";
+  dialect: MetricDialect;
+  timeoutMs: number;
   signal: AbortSignal | undefined;
   onProgress: ((progress: BenchmarkProgress) => void) | undefined;
   phase: BenchmarkProgress["phase"];
-  t0?: number;
 }
 
-const PROGRESS_INTERVAL_MS = 250;
+/** A request in flight. */
+interface InFlight {
+  /** Clock time immediately before `transport.send`. */
+  sentAbs: number;
+  releasedAbs: number;
+  /** Null while `send` has not returned. */
+  abort: AbortRequest | null;
+  /** Cancelled (timeout or run abort); its outcome may still be on its way. */
+  cancelled: boolean;
+}
 
-function runPhase(options: PhaseOptions): Promise<RequestRecord[]> {
-  const { clock, transport, requests, schedule, maxConcurrency, dialect, timeoutMs } = options;
+/**
+ * Runs one phase and calls `onDone` (inside a clock or I/O callback, or synchronously for an empty
+ * phase) with the records and the phase's start time. Starts sending synchronously.
+ */
+function startPhase(options: PhaseOptions, onDone: (records: RequestRecord[], t0: number) => void): void {
+  const { transport, clock, requests, schedule, maxConcurrency, dialect, timeoutMs } = options;
   const n = requests.length;
-  const t0 = options.t0 ?? clock.nowMs();
+  const t0 = clock.nowMs();
   const records = new Array<RequestRecord>(n);
-  const aborts = new Map<number, (errorClass?: string, message?: string) => void>();
-  const sentAt = new Map<number, number>();
+  // Insertion order is send order, so the first live entry has the earliest timeout deadline.
+  const inFlightByIndex = new Map<number, InFlight>();
   let next = 0;
   let inFlight = 0;
   let finished = 0;
   let failed = 0;
-  let timer: Timer | undefined;
-  let timerDeadline = Infinity;
-  let sweepTimer: Timer | undefined;
   let aborted = false;
-  let lastProgress = -Infinity;
+  let done = false;
+  let pumping = false;
+  /** When a slot freed while every slot was taken: the next send's release time. */
+  let freedAtAbs: number | undefined;
+  let paceTimer: Timer | null = null;
+  let paceDeadline = Infinity;
+  let timeoutTimer: Timer | null = null;
+  let progressTimer: Timer | null = null;
 
-  return new Promise<RequestRecord[]>((resolve) => {
-    const progress = (force: boolean) => {
-      if (!options.onProgress) return;
-      const now = clock.nowMs();
-      if (!force && now - lastProgress < PROGRESS_INTERVAL_MS) return;
-      lastProgress = now;
-      options.onProgress({
-        total: n,
-        sent: next,
-        completed: finished - failed,
-        failed,
-        inFlight,
-        elapsedMs: now - t0,
-        phase: options.phase,
-      });
-    };
-    // One timer sweeps request deadlines and reports progress (cheaper than a timer per request).
-    // It runs only when there is something to do, so a virtual clock is not kept busy for nothing.
-    const sweepIntervalMs = Math.min(PROGRESS_INTERVAL_MS, Math.max(1, timeoutMs / 10));
-    const sweeping = options.onProgress !== undefined || Number.isFinite(timeoutMs);
-    const sweep = () => {
-      progress(false);
-      if (Number.isFinite(timeoutMs)) {
-        const now = clock.nowMs();
-        for (const [index, sent] of sentAt) {
-          if (now - sent >= timeoutMs) {
-            aborts.get(index)?.("timeout", `no complete response within ${timeoutMs} ms`);
-          }
-        }
+  const progress = () => {
+    options.onProgress?.({
+      total: n,
+      sent: next,
+      completed: finished - failed,
+      failed,
+      inFlight,
+      elapsedMs: clock.nowMs() - t0,
+      phase: options.phase,
+    });
+  };
+  const onProgressTick = (deadline: number) => {
+    progress();
+    progressTimer = clock.setTimer(
+      deadline + PROGRESS_INTERVAL_MS,
+      () => onProgressTick(deadline + PROGRESS_INTERVAL_MS),
+    );
+  };
+
+  const complete = () => {
+    if (done) return;
+    done = true;
+    paceTimer?.cancel();
+    timeoutTimer?.cancel();
+    progressTimer?.cancel();
+    options.signal?.removeEventListener("abort", onAbort);
+    if (options.onProgress) progress();
+    onDone(records, t0);
+  };
+
+  const onOutcome = (index: number, outcome: RequestOutcome) => {
+    const entry = inFlightByIndex.get(index);
+    if (entry === undefined || done) return; // a second outcome: the first one counts
+    const endAbs = clock.nowMs();
+    inFlightByIndex.delete(index);
+    records[index] = toRecord(requests[index]!, index, options.outputTokensOf(requests[index]!), {
+      scheduledMs: schedule[index]!,
+      releasedMs: entry.releasedAbs - t0,
+      sentMs: entry.sentAbs + (outcome.sendDelayMs ?? 0) - t0,
+      outcome,
+      dialect,
+    });
+    if (!outcome.success) failed++;
+    finished++;
+    if (inFlight >= maxConcurrency) freedAtAbs = endAbs;
+    inFlight--;
+    if (finished === n) complete();
+    else if (!aborted) pump();
+  };
+
+  const pump = () => {
+    // A synchronous outcome inside send() re-enters here; the loop below sees its effect.
+    if (pumping) return;
+    pumping = true;
+    while (next < n && inFlight < maxConcurrency && !aborted) {
+      const dueAbs = t0 + schedule[next]!;
+      if (dueAbs > clock.nowMs()) {
+        freedAtAbs = undefined;
+        arm(dueAbs);
+        break;
       }
-      sweepTimer = clock.setTimer(clock.nowMs() + sweepIntervalMs, sweep);
-    };
-    if (sweeping) sweepTimer = clock.setTimer(clock.nowMs() + sweepIntervalMs, sweep);
+      const index = next++;
+      const releasedAbs = freedAtAbs !== undefined ? Math.max(dueAbs, freedAtAbs) : dueAbs;
+      freedAtAbs = undefined;
+      inFlight++;
+      const request = requests[index]!;
+      const body = options.bodyOf(request);
+      const entry: InFlight = { sentAbs: clock.nowMs(), releasedAbs, abort: null, cancelled: false };
+      inFlightByIndex.set(index, entry);
+      const abort = transport.send(body, (outcome) => onOutcome(index, outcome), request);
+      if (inFlightByIndex.get(index) === entry) entry.abort = abort;
+    }
+    pumping = false;
+    armTimeout();
+  };
 
-    const complete = () => {
-      timer?.cancel();
-      sweepTimer?.cancel();
-      options.signal?.removeEventListener("abort", onAbort);
-      progress(true);
-      resolve(records);
-    };
+  const arm = (deadlineAbs: number) => {
+    if (paceTimer !== null && paceDeadline <= deadlineAbs) return;
+    paceTimer?.cancel();
+    paceDeadline = deadlineAbs;
+    paceTimer = clock.setTimer(deadlineAbs, () => {
+      paceTimer = null;
+      paceDeadline = Infinity;
+      if (!aborted && !done) pump();
+    });
+  };
 
-    const onOutcome = (index: number, releasedAbs: number, sentAbs: number, outcome: RequestOutcome) => {
-      const endAbs = clock.nowMs();
-      aborts.delete(index);
-      sentAt.delete(index);
+  // One timer at the earliest request deadline (cheaper than a timer per request).
+  const armTimeout = () => {
+    if (timeoutTimer !== null || done || !Number.isFinite(timeoutMs)) return;
+    for (const entry of inFlightByIndex.values()) {
+      if (entry.cancelled) continue;
+      timeoutTimer = clock.setTimer(entry.sentAbs + timeoutMs, onTimeoutTimer);
+      return;
+    }
+  };
+  const onTimeoutTimer = () => {
+    timeoutTimer = null;
+    const now = clock.nowMs();
+    for (const entry of inFlightByIndex.values()) {
+      if (entry.cancelled) continue;
+      if (now - entry.sentAbs < timeoutMs) break;
+      entry.cancelled = true;
+      entry.abort?.("timeout", `no complete response within ${timeoutMs} ms`);
+    }
+    armTimeout();
+  };
+
+  const onAbort = () => {
+    if (done) return;
+    aborted = true;
+    paceTimer?.cancel();
+    paceTimer = null;
+    // Never-sent requests are recorded too, as aborted.
+    while (next < n) {
+      const index = next++;
       records[index] = toRecord(requests[index]!, index, options.outputTokensOf(requests[index]!), {
         scheduledMs: schedule[index]!,
-        releasedMs: releasedAbs - t0,
-        sentMs: sentAbs - t0,
-        outcome,
+        releasedMs: schedule[index]!,
+        sentMs: null,
+        outcome: abortedOutcome(),
         dialect,
       });
-      if (!outcome.success) failed++;
+      failed++;
       finished++;
-      const wasFull = inFlight >= maxConcurrency;
-      inFlight--;
-      if (finished === n) {
-        complete();
-        return;
-      }
-      if (!aborted) pump(wasFull ? endAbs : undefined);
-    };
-
-    const pump = (freedAt?: number) => {
-      while (next < n && inFlight < maxConcurrency) {
-        const dueAbs = t0 + schedule[next]!;
-        const now = clock.nowMs();
-        if (dueAbs > now) {
-          arm(dueAbs);
-          return;
-        }
-        const index = next++;
-        const releasedAbs = freedAt !== undefined ? Math.max(dueAbs, freedAt) : dueAbs;
-        freedAt = undefined;
-        inFlight++;
-        const body = options.bodyOf(requests[index]!);
-        const sentAbs = clock.nowMs();
-        sentAt.set(index, sentAbs);
-        aborts.set(index, transport.send(body, (outcome) => onOutcome(index, releasedAbs, sentAbs, outcome)));
-      }
-    };
-
-    const arm = (deadlineAbs: number) => {
-      if (timer !== undefined && timerDeadline <= deadlineAbs) return;
-      timer?.cancel();
-      timerDeadline = deadlineAbs;
-      timer = clock.setTimer(deadlineAbs, () => {
-        timer = undefined;
-        timerDeadline = Infinity;
-        if (!aborted) pump();
-      });
-    };
-
-    const onAbort = () => {
-      aborted = true;
-      timer?.cancel();
-      // Never-sent requests are recorded too, as aborted.
-      while (next < n) {
-        const index = next++;
-        records[index] = toRecord(requests[index]!, index, options.outputTokensOf(requests[index]!), {
-          scheduledMs: schedule[index]!,
-          releasedMs: schedule[index]!,
-          sentMs: null,
-          outcome: abortedOutcome(),
-          dialect,
-        });
-        failed++;
-        finished++;
-      }
-      for (const abort of [...aborts.values()]) abort();
-      if (finished === n) complete();
-    };
-
-    if (n === 0) {
-      complete();
-      return;
     }
-    if (options.signal?.aborted) {
-      onAbort();
-      return;
+    for (const entry of [...inFlightByIndex.values()]) {
+      entry.cancelled = true;
+      entry.abort?.();
     }
-    options.signal?.addEventListener("abort", onAbort);
-    pump();
-  });
+    if (finished === n) complete();
+  };
+
+  if (n === 0) {
+    complete();
+    return;
+  }
+  if (options.signal?.aborted) {
+    onAbort();
+    return;
+  }
+  options.signal?.addEventListener("abort", onAbort);
+  if (options.onProgress) {
+    progressTimer = clock.setTimer(
+      t0 + PROGRESS_INTERVAL_MS,
+      () => onProgressTick(t0 + PROGRESS_INTERVAL_MS),
+    );
+  }
+  pump();
 }
 
 function abortedOutcome(): RequestOutcome {
@@ -400,7 +481,7 @@ function toRecord(
     releasedMs: number;
     sentMs: number | null;
     outcome: RequestOutcome;
-    dialect: "sglang" | "vllm";
+    dialect: MetricDialect;
   },
 ): RequestRecord {
   const { outcome } = at;

@@ -39,6 +39,11 @@ export interface RequestOutcome {
   e2eMs: number | null;
   tokenEvents: number;
   usage: StreamUsage | null;
+  /**
+   * Time from the transport's send() call to the request actually leaving, when the transport hands
+   * it to another thread first (Worker transport); the runner counts it as send lag. Absent = 0.
+   */
+  sendDelayMs?: number;
 }
 
 /** Options of {@linkcode createRequestTarget}. */

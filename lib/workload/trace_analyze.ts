@@ -6,7 +6,7 @@
  * its blocks in order and the least recently used are evicted.
  * @module
  */
-import { percentileSorted } from "../client/stats.ts";
+import { percentileSorted } from "../core/stats.ts";
 import type { TraceRow } from "./mooncake_trace.ts";
 
 /** mean, median, p99 (numpy linear) of a length distribution. */

@@ -13,6 +13,7 @@ const arg = (name: string, fallback: number) => {
 };
 const rate = arg("rate", 1000);
 const seconds = arg("seconds", 10);
+const workers = arg("workers", 0);
 const server = await startInstantServer(64);
 try {
   const requests: WorkloadRequest[] = Array.from({ length: Math.round(rate * seconds) }, (_, i) => ({
@@ -24,12 +25,14 @@ try {
   await runBenchmark({
     baseUrl: server.url,
     model: "m",
+    clientWorkers: workers,
     requests: requests.slice(0, 2000),
     maxConcurrency: 64,
   });
   const { summary, records } = await runBenchmark({
     baseUrl: server.url,
     model: "m",
+    clientWorkers: workers,
     requests,
     requestRate: rate,
     seed: 1,
@@ -37,6 +40,7 @@ try {
   const late = records.map((r) => r.sent_ms! - r.scheduled_ms).sort((a, b) => a - b);
   console.log(JSON.stringify({
     rate,
+    workers,
     requests: requests.length,
     failed: summary.failed,
     achieved_rate: +(summary.completed / summary.duration).toFixed(1),
@@ -46,6 +50,9 @@ try {
     late_max_ms: +late[late.length - 1]!.toFixed(3),
     event_loop_lag_p99_ms: +(summary.event_loop_lag_p99_ms ?? NaN).toFixed(2),
     client_cpu_percent: Math.round(summary.client_cpu_percent ?? NaN),
+    busiest_thread_cpu_percent: summary.client_busiest_thread_cpu_percent === null
+      ? null
+      : Math.round(summary.client_busiest_thread_cpu_percent),
     valid: summary.valid,
     goal_met: summary.send_lag_p99_ms <= 2,
   }));

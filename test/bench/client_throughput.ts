@@ -14,6 +14,7 @@ const arg = (name: string, fallback: number) => {
 };
 const count = arg("requests", 60000);
 const concurrency = arg("concurrency", 64);
+const workers = arg("workers", 0);
 const server = await startInstantServer(64, Deno.args.includes("--pin") ? 0 : undefined);
 try {
   const requests: WorkloadRequest[] = Array.from({ length: count }, (_, i) => ({
@@ -26,17 +27,20 @@ try {
   await runBenchmark({
     baseUrl: server.url,
     model: "m",
+    clientWorkers: workers,
     requests: requests.slice(0, 5000),
     maxConcurrency: concurrency,
   });
   const { summary } = await runBenchmark({
     baseUrl: server.url,
     model: "m",
+    clientWorkers: workers,
     requests,
     maxConcurrency: concurrency,
   });
   console.log(JSON.stringify({
     requests: count,
+    workers,
     concurrency,
     completed: summary.completed,
     failed: summary.failed,
@@ -44,6 +48,9 @@ try {
     request_throughput: Math.round(summary.request_throughput),
     token_events_per_s: Math.round(summary.request_throughput * 64),
     client_cpu_percent: Math.round(summary.client_cpu_percent ?? NaN),
+    busiest_thread_cpu_percent: summary.client_busiest_thread_cpu_percent === null
+      ? null
+      : Math.round(summary.client_busiest_thread_cpu_percent),
     event_loop_lag_p99_ms: +(summary.event_loop_lag_p99_ms ?? NaN).toFixed(2),
     goal_met: summary.request_throughput >= 10000 && summary.failed === 0,
   }));

@@ -3,7 +3,7 @@
  * Method: hand-computed cases, including numpy's documented interpolation examples.
  */
 import assert from "node:assert/strict";
-import { mean, metricStats, percentile, populationStd } from "../../lib/client/stats.ts";
+import { mean, metricStats, percentile, populationStd } from "../../lib/core/stats.ts";
 
 Deno.test("percentile() interpolates linearly like numpy", () => {
   // numpy.percentile([10, 7, 4, 3, 2, 1], 50) = 3.5; h = 5 * 0.9 = 4.5 → 7 + 0.5 * (10 - 7) = 8.5
