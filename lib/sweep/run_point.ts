@@ -15,7 +15,13 @@ import {
   writeRecordsJsonl,
 } from "../client/mod.ts";
 import { createWorkload, type WorkloadRequest, type WorkloadSpec } from "../workload/mod.ts";
-import { gzipTimeseries, type ScraperHandle, type ScraperStats, scrapeOnce, startScraper } from "../prom/mod.ts";
+import {
+  gzipTimeseries,
+  scrapeOnce,
+  type ScraperHandle,
+  type ScraperStats,
+  startScraper,
+} from "../prom/mod.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 import { simulatePoint } from "./sim_point.ts";
@@ -173,7 +179,10 @@ async function measureLive(
     const scrapeEngines = () => Promise.all(metricsUrls.map((url) => scrapeOnce(url).catch(() => undefined)));
     const before = await scrapeEngines();
     // In a Worker, so scraping never delays the load client on this thread (and vice versa).
-    scraper = await startScraper({ targets: [...fleet.metricsTargets], outPath: `${runDir}/timeseries.jsonl` });
+    scraper = await startScraper({
+      targets: [...fleet.metricsTargets],
+      outPath: `${runDir}/timeseries.jsonl`,
+    });
     const result = await runBenchmark({
       ...clientOptions,
       requests,
