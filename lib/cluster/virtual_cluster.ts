@@ -18,9 +18,9 @@ import { parseKvEvent } from "../router/kv_events.ts";
 import { RouterMetrics } from "../router/metrics.ts";
 import { createStrategy } from "../router/registry.ts";
 import { promptTextOf, type RoutedEndpoint } from "../router/request_body.ts";
-import { RouterCore } from "../router/router_core.ts";
+import { RouterCore, type RouteTicket } from "../router/router_core.ts";
 import { createRouteRequest, type StrategyName } from "../router/strategy.ts";
-import type { ClientTransport } from "../client/transport.ts";
+import type { AbortRequest, ClientTransport } from "../client/transport.ts";
 import type { RequestOutcome } from "../client/stream_request.ts";
 import type { TimeseriesRecord } from "../prom/timeseries.ts";
 
@@ -45,7 +45,26 @@ export interface VirtualClusterOptions {
   decisionSink?: DecisionSink;
   /** Added to virtual ms to get the epoch ms written in decision logs and timeseries. */
   epochOffsetMs?: number;
+  /** The HTTP hop latency model; see {@linkcode HopModel}. @default {@linkcode DEFAULT_HOP_MODEL} */
+  hop?: HopModel;
 }
+
+/**
+ * One-way latency of one HTTP hop (client -> router, router -> engine, and the way back), in ms,
+ * which live runs pay and the engines' speedup does not shrink: `baseMs + perInFlightMs × requests
+ * in flight at the router`, since every concurrent stream adds event-loop work the hop waits behind.
+ */
+export interface HopModel {
+  baseMs: number;
+  perInFlightMs: number;
+}
+
+/**
+ * Calibrated on the project's 2-core machine with `deno run -A test/bench/http_hop_bench.ts`: the
+ * client's TTFT minus the engine's own TTFT and modelled API overhead, at concurrency 1 (base) and at
+ * the default sweep's concurrency 40 (slope).
+ */
+export const DEFAULT_HOP_MODEL: HopModel = { baseMs: 0.5, perInFlightMs: 0.01 };
 
 /** Names of the simulated engines as backend ids (what the decision log and viz show). */
 export function virtualBackendId(index: number): string {
@@ -60,6 +79,7 @@ export class VirtualCluster {
   readonly routerMetrics: RouterMetrics;
   readonly #model: string;
   readonly #epochOffsetMs: number;
+  readonly #hop: HopModel;
   readonly #backendIndex = new Map<string, number>();
   readonly #unsubscribe: Array<() => void> = [];
   #nextId = 0;
@@ -68,6 +88,7 @@ export class VirtualCluster {
     this.clock = options.clock;
     this.#model = options.model;
     this.#epochOffsetMs = options.epochOffsetMs ?? 0;
+    this.#hop = options.hop ?? DEFAULT_HOP_MODEL;
     this.engines = options.engines.map((spec, index) =>
       new EngineCore(
         resolveEngineConfig({
@@ -100,11 +121,15 @@ export class VirtualCluster {
       this.engines.forEach((engine, index) => {
         const backend = backends[index]!;
         this.#unsubscribe.push(engine.onKvEvents((events) => {
-          // The same NDJSON line the live /kv_events stream carries, parsed by the router's parser.
-          for (const event of events) {
-            const parsed = parseKvEvent(JSON.stringify(event));
-            if (parsed) this.router.kvEvent(backend, parsed);
-          }
+          // The same NDJSON lines the live /kv_events stream carries, parsed by the router's parser,
+          // arriving one hop after the engine step that produced them.
+          const lines = events.map((event) => JSON.stringify(event));
+          this.#after(this.#hopMs(), () => {
+            for (const line of lines) {
+              const parsed = parseKvEvent(line);
+              if (parsed) this.router.kvEvent(backend, parsed);
+            }
+          });
         }));
       });
     }
@@ -142,15 +167,14 @@ export class VirtualCluster {
     for (const engine of this.engines) engine.close();
   }
 
-  #send(endpoint: RoutedEndpoint, body: string, onOutcome: (outcome: RequestOutcome) => void): () => void {
-    const sentMs = this.clock.nowMs();
+  #send(endpoint: RoutedEndpoint, body: string, onOutcome: (outcome: RequestOutcome) => void): AbortRequest {
+    const clock = this.clock;
+    const hopMs = this.#hopMs();
+    const sentMs = clock.nowMs();
     const id = `sim-${this.#nextId++}`;
     const parsedBody = JSON.parse(body) as unknown;
     const prompt = promptTextOf(endpoint, parsedBody);
-    if (!prompt.ok) {
-      onOutcome(failure("http_400", prompt.message, 400));
-      return () => {};
-    }
+    if (!prompt.ok) return this.#reply(sentMs, failure("http_400", prompt.message, 400), onOutcome);
     // Every simulated engine has the same limits, so the body is validated once, before routing,
     // and the router reuses the engine's token ids (the same ids it would compute from the text).
     const parsed = parseGenerateRequest(endpoint, parsedBody, {
@@ -158,15 +182,16 @@ export class VirtualCluster {
       maxModelLen: this.engines[0]!.config.maxModelLen,
     });
     if (isApiError(parsed)) {
-      onOutcome(failure(`http_${parsed.status}`, parsed.body.error.message, parsed.status));
-      return () => {};
+      return this.#reply(
+        sentMs,
+        failure(`http_${parsed.status}`, parsed.body.error.message, parsed.status),
+        onOutcome,
+      );
     }
-    const ticket = this.router.route(createRouteRequest(id, prompt.text, parsed.promptTokenIds));
-    if (ticket === undefined) {
-      onOutcome(failure("http_503", "no healthy backend", 503));
-      return () => {};
-    }
-    const engine = this.engines[this.#backendIndex.get(ticket.backend)!]!;
+    // The client's view: every engine time shifted by the two hops back (client <- router <- engine).
+    const returnMs = 2 * hopMs;
+    let engine: EngineCore | undefined;
+    let ticket: RouteTicket | undefined;
     let firstMs = -1;
     let lastMs = -1;
     let tokenEvents = 0;
@@ -174,14 +199,21 @@ export class VirtualCluster {
     let done = false;
     let abortClass = "aborted";
     let abortMessage = "request aborted";
+    const finish = (outcome: RequestOutcome, routerOutcome: Parameters<RouteTicket["finish"]>[0]) => {
+      done = true;
+      const routed = ticket;
+      this.#after(hopMs, () => routed?.finish(routerOutcome));
+      this.#after(returnMs, () => onOutcome(outcome));
+    };
     const sink: RequestSink = {
       onToken: (_tokenId, text) => {
-        const now = this.clock.nowMs();
         // A token event is a chunk with text, as the client's sglang dialect counts them.
         if (text === "") return;
+        const now = clock.nowMs() + returnMs;
         if (firstMs < 0) {
           firstMs = now;
-          ticket.firstToken();
+          const routed = ticket!;
+          this.#after(hopMs, () => routed.firstToken());
         } else {
           itlMs.push(now - lastMs);
         }
@@ -190,39 +222,77 @@ export class VirtualCluster {
       },
       onFinish: (result: FinishResult) => {
         if (done) return;
-        done = true;
-        const now = this.clock.nowMs();
         const ok = result.finishReason !== "abort" && firstMs >= 0;
-        ticket.finish({
-          ok,
-          ...(ok ? {} : { errorKind: "client_abort" }),
+        const usage = {
           promptTokens: result.promptTokens,
-          cachedTokens: result.cachedTokens,
           completionTokens: result.completionTokens,
-        });
-        onOutcome({
+          cachedTokens: result.cachedTokens,
+        };
+        finish({
           success: ok,
           errorClass: ok ? null : abortClass,
           error: ok ? null : abortMessage,
           httpStatus: 200,
           ttftMs: firstMs >= 0 ? firstMs - sentMs : null,
           itlMs,
-          e2eMs: now - sentMs,
+          e2eMs: clock.nowMs() + returnMs - sentMs,
           tokenEvents,
-          usage: {
-            promptTokens: result.promptTokens,
-            completionTokens: result.completionTokens,
-            cachedTokens: result.cachedTokens,
-          },
-        });
+          usage,
+        }, { ok, ...(ok ? {} : { errorKind: "client_abort" }), ...usage });
       },
     };
-    engine.submit(engineRequestInput(parsed, id), sink);
+    const arrive = () => {
+      if (done) return;
+      ticket = this.router.route(createRouteRequest(id, prompt.text, parsed.promptTokenIds));
+      if (ticket === undefined) {
+        finish(failure("http_503", "no healthy backend", 503), { ok: false });
+        return;
+      }
+      const target = this.engines[this.#backendIndex.get(ticket.backend)!]!;
+      this.#after(hopMs, () => {
+        if (done) {
+          ticket!.finish({ ok: false, errorKind: "client_abort" });
+          return;
+        }
+        engine = target;
+        target.submit(engineRequestInput(parsed, id), sink);
+      });
+    };
+    this.#after(hopMs, arrive);
     return (errorClass = "aborted", message = "request aborted") => {
+      if (done) return;
       abortClass = errorClass;
       abortMessage = message;
-      if (!done) engine.abort(id);
+      if (engine !== undefined) {
+        engine.abort(id);
+        return;
+      }
+      // Not at an engine yet: the request ends here, as a client abort would end an HTTP request.
+      finish(failure(errorClass, message, null), { ok: false, errorKind: "client_abort" });
     };
+  }
+
+  /** The one-way hop latency now, from the requests in flight at the router. */
+  #hopMs(): number {
+    let inFlight = 0;
+    for (const backend of this.router.pool.all()) inFlight += backend.inFlight;
+    return this.#hop.baseMs + this.#hop.perInFlightMs * inFlight;
+  }
+
+  /** Runs `fn` after `delayMs` of virtual time (at once when 0). */
+  #after(delayMs: number, fn: () => void): void {
+    if (delayMs === 0) fn();
+    else this.clock.setTimer(this.clock.nowMs() + delayMs, fn);
+  }
+
+  /** A reply that never reached the router: it comes back after the client's hop there and back. */
+  #reply(
+    sentMs: number,
+    outcome: RequestOutcome,
+    onOutcome: (outcome: RequestOutcome) => void,
+  ): AbortRequest {
+    this.#after(Math.max(0, sentMs + 2 * this.#hopMs() - this.clock.nowMs()), () => onOutcome(outcome));
+    return () => {};
   }
 }
 
@@ -261,7 +331,7 @@ export function engineOptionsFromFlags(
   return options;
 }
 
-function failure(errorClass: string, error: string, httpStatus: number): RequestOutcome {
+function failure(errorClass: string, error: string, httpStatus: number | null): RequestOutcome {
   return {
     success: false,
     errorClass,

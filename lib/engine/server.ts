@@ -6,6 +6,7 @@
  * @module
  */
 import { type Clock, RealClock } from "../core/clock.ts";
+import { PreciseClock } from "../core/precise_clock.ts";
 import { createRng } from "../core/rng.ts";
 import { EXPOSITION_CONTENT_TYPE } from "../prom/mod.ts";
 import { type EngineOptions, resolveEngineConfig } from "./config.ts";
@@ -32,12 +33,13 @@ export interface EngineServerOptions extends EngineOptions {
   port?: number;
   /** @default "127.0.0.1" */
   host?: string;
-  /** Clock of the engine loop. @default new RealClock({ spinMs }) */
-  clock?: Clock;
   /**
-   * With the default clock: wake this many ms before each step deadline and busy-wait the rest, so
-   * tokens leave at the modelled time rather than a timer tick late. 0 saves CPU. @default 1
+   * Clock of the engine loop. @default a PreciseClock: steps end within ~0.1 ms of their modelled
+   * deadline without busy-waiting (setTimeout alone fires 1-2 ms late), or a RealClock that wakes
+   * `spinMs` early and spins when `spinMs` is given.
    */
+  clock?: Clock;
+  /** Use a spinning RealClock instead of the default PreciseClock (ms of busy-wait per step). */
   spinMs?: number;
 }
 
@@ -59,7 +61,11 @@ const SSE_HEADERS = { "content-type": "text/event-stream; charset=utf-8", "cache
 /** Starts an engine and its HTTP server; resolves once it listens (after the modelled startup delay). */
 export async function serveEngine(options: EngineServerOptions = {}): Promise<EngineServer> {
   const config = resolveEngineConfig(options);
-  const clock = options.clock ?? new RealClock({ spinMs: options.spinMs ?? 1 });
+  const ownClock = options.clock === undefined && options.spinMs === undefined
+    ? new PreciseClock()
+    : undefined;
+  await ownClock?.whenReady();
+  const clock = options.clock ?? ownClock ?? new RealClock({ spinMs: options.spinMs ?? 0 });
   const core = new EngineCore(config, { clock, rng: createRng(config.seed) });
   if (config.startupDelayS > 0) {
     await clock.sleepUntil(clock.nowMs() + (config.startupDelayS * 1000) / config.speedupRatio);
@@ -253,6 +259,7 @@ export async function serveEngine(options: EngineServerOptions = {}): Promise<En
         for (const stream of kvStreams) stream.close();
         kvStreams.clear();
         await server.shutdown();
+        ownClock?.close();
       })();
       return closed;
     },

@@ -96,14 +96,15 @@ Deno.test({
           const a = Number(liveRow[metric]);
           const b = Number(simRow[metric]);
           const error = Math.abs(b - a) / a;
+          const mark = error <= 0.05 ? "  " : "✗ ";
           report.push(
-            `${liveRow.strategy} ${metric}: live ${a.toFixed(3)} sim ${b.toFixed(3)} (${
+            `${mark}${liveRow.strategy} ${metric}: live ${a.toFixed(3)} sim ${b.toFixed(3)} (${
               (error * 100).toFixed(1)
             }%)`,
           );
-          assert.ok(error <= 0.05, report.join("\n"));
         }
       }
+      assert.ok(!report.some((line) => line.startsWith("✗")), report.join("\n"));
       for (const x of liveRows) {
         for (const y of liveRows) {
           const liveX = Number(x.mean_ttft_ms);
