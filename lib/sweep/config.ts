@@ -53,7 +53,7 @@ export const strategySweepConfigSchema = z.object({
     profile: z.string().default("qwen2.5-1.5b-l4"),
     model: z.string().default("Qwen/Qwen2.5-1.5B-Instruct"),
     /** Divides every modelled duration of the mock engines. */
-    speedupRatio: z.number().positive().default(4),
+    speedupRatio: z.number().positive().default(2),
     enablePrefixCaching: z.boolean().default(true),
     /** Extra mock-engine flags by name, e.g. `{ "num-gpu-blocks": 4000 }`. */
     engineOptions: z.record(z.string(), optionValue).default({}),

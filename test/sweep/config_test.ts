@@ -21,7 +21,7 @@ Deno.test("mergeConfig() overrides nested fields and keeps the rest", () => {
   assert.deepEqual(merged, { fleet: { numServers: 8, profile: "p" }, label: "a" });
   const config = parseStrategySweepConfig(merged);
   assert.equal(config.fleet.numServers, 8);
-  assert.equal(config.fleet.speedupRatio, 4);
+  assert.equal(config.fleet.speedupRatio, 2);
 });
 
 Deno.test("parseStrategySweepConfig() rejects bad fields with one line naming them", () => {
