@@ -4,6 +4,7 @@
  * @module
  */
 import { runCli, UsageError } from "../lib/core/cli.ts";
+import { exitWhenParentDies } from "../lib/core/parent_watch.ts";
 import { PROFILE_NAMES, serveEngine } from "../lib/engine/mod.ts";
 
 const flags = {
@@ -104,6 +105,7 @@ await runCli({
     throw error;
   }
   console.log(`routebench engine listening on ${server.url}`);
+  exitWhenParentDies();
   await new Promise<void>((resolve) => {
     const stop = () => {
       Deno.removeSignalListener("SIGINT", stop);

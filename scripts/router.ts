@@ -4,6 +4,7 @@
  * @module
  */
 import { runCli } from "../lib/core/cli.ts";
+import { exitWhenParentDies } from "../lib/core/parent_watch.ts";
 import { routerFlagSpec, routerInputFromFlags, serveRouter } from "../lib/router/mod.ts";
 
 await runCli({
@@ -15,6 +16,7 @@ await runCli({
 }, async (values, parsed) => {
   const server = await serveRouter(routerInputFromFlags(values, parsed.given));
   console.log(`routebench router listening on ${server.url}`);
+  exitWhenParentDies();
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;

@@ -1,6 +1,6 @@
 /**
  * `deno task sweep:concurrency`: Dynamo's concurrency benchmark across named deployments. Writes
- * `<out>/<deployment>/c<N>/`, concurrency_sweep_results.csv, SUMMARY.txt and the plots.
+ * `<out>/<deployment>/c<N>/`, serve_concurrency_sweep_results.csv, SUMMARY.txt and the plots.
  * @module
  */
 import { runCli, UsageError } from "../lib/core/cli.ts";
@@ -68,7 +68,7 @@ await runCli({
         } ms`,
       ),
   });
-  const csv = `${config.out}/concurrency_sweep_results.csv`;
+  const csv = `${config.out}/serve_concurrency_sweep_results.csv`;
   await Deno.mkdir(`${config.out}/plots`, { recursive: true });
   for (
     const [name, figure] of Object.entries({

@@ -1,7 +1,8 @@
 /**
  * The concurrency sweep (Dynamo's benchmarks/benchmark.sh): for each named deployment, bring it up
  * once and run a fixed ISL/OSL workload at concurrencies 1, 2, 4, ... 128, writing
- * `<out>/<name>/c<N>/` (the client's summary and per-request records), one CSV row per point, and
+ * `<out>/<name>/c<N>/` (the client's summary and per-request records), one row per point in
+ * `serve_concurrency_sweep_results.csv`, and
  * `SUMMARY.txt`.
  * @module
  */
@@ -69,7 +70,8 @@ export async function runConcurrencySweep(
   options: { signal?: AbortSignal; onPointDone?: (point: ConcurrencyPoint) => void } = {},
 ): Promise<ConcurrencyPoint[]> {
   const points: ConcurrencyPoint[] = [];
-  const csvPath = `${config.out}/concurrency_sweep_results.csv`;
+  // A serve-schema CSV named like the strategy sweep's, so `deno task choose` and the plots read it.
+  const csvPath = `${config.out}/serve_concurrency_sweep_results.csv`;
   for (const [deployment, specInput] of Object.entries(config.deployments)) {
     const spec = parseFleetSpec(specInput, `deployment '${deployment}'`);
     const numGpus = spec.engines.reduce(

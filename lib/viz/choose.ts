@@ -100,14 +100,16 @@ export async function chooseRuns(options: ChooseOptions): Promise<ChooseResult> 
 }
 
 /** Names of `serve_*`/`engine_*_sweep_results.csv` files in `dir`, excluding chosen files, sorted. */
-export function resultCsvFiles(dir: string): string[] {
+export function resultCsvFiles(dir: string, options: { includeChosen?: boolean } = {}): string[] {
   let entries: Deno.DirEntry[];
   try {
     entries = [...Deno.readDirSync(dir)];
   } catch {
     throw new TypeError(`Cannot read results folder '${dir}': not a directory`);
   }
-  return entries.filter((e) => e.isFile && RESULTS_CSV.test(e.name) && !e.name.includes("_chosen_"))
+  return entries.filter((e) =>
+    e.isFile && RESULTS_CSV.test(e.name) && (options.includeChosen || !e.name.includes("_chosen_"))
+  )
     .map((e) => e.name).sort();
 }
 

@@ -76,7 +76,7 @@ export const SUMMARY_COLUMNS = [
 export function planReport(resultsDir: string): ReportPlan {
   const sections: ReportSection[] = [];
   const csvRows = new Map<string, Row[]>();
-  for (const file of resultCsvFiles(resultsDir)) {
+  for (const file of resultCsvFiles(resultsDir, { includeChosen: true })) {
     const path = join(resultsDir, file);
     const kind = file.startsWith("serve_") ? "serve" : "engine";
     const stem = file.replace(/\.csv$/, "");
