@@ -77,7 +77,7 @@ export class Figure {
 
   /** File-safe name. */
   get name(): string {
-    return this.spec.name.replace(/[^A-Za-z0-9_.-]+/g, "_").replace(/_+/g, "_");
+    return this.spec.name.replace(/[^A-Za-z0-9_.-]+/g, "_");
   }
 
   /** Title shown at the top. */

@@ -6,30 +6,9 @@
  * @module
  */
 import { EXPOSITION_CONTENT_TYPE, Registry } from "../../lib/prom/mod.ts";
+import { TTFT_BUCKETS } from "../../lib/engine/metrics.ts";
 
 const endpoints = Number(Deno.args[0] ?? "16");
-const BUCKETS = [
-  0.001,
-  0.005,
-  0.01,
-  0.02,
-  0.04,
-  0.06,
-  0.08,
-  0.1,
-  0.25,
-  0.5,
-  0.75,
-  1,
-  2.5,
-  5,
-  7.5,
-  10,
-  20,
-  40,
-  80,
-  160,
-];
 
 function engineRegistry(engine: number): Registry {
   const registry = new Registry();
@@ -41,7 +20,7 @@ function engineRegistry(engine: number): Registry {
         name: `vllm:bench_histogram_${i}_seconds`,
         help: `Histogram ${i}`,
         labelNames: ["engine", "model_name"],
-        buckets: BUCKETS,
+        buckets: TTFT_BUCKETS,
       }).labels(labels),
   );
   const counters = ["prompt_tokens", "generation_tokens", "prefix_cache_queries", "prefix_cache_hits"].map((

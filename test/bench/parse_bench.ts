@@ -12,29 +12,8 @@ import {
   parsePrometheusText,
   Registry,
 } from "../../lib/prom/mod.ts";
+import { TTFT_BUCKETS } from "../../lib/engine/metrics.ts";
 
-const BUCKETS = [
-  0.001,
-  0.005,
-  0.01,
-  0.02,
-  0.04,
-  0.06,
-  0.08,
-  0.1,
-  0.25,
-  0.5,
-  0.75,
-  1,
-  2.5,
-  5,
-  7.5,
-  10,
-  20,
-  40,
-  80,
-  160,
-];
 const registry = new Registry();
 const labels = { engine: "0", model_name: "Qwen/Qwen2.5-1.5B-Instruct" };
 for (let i = 0; i < 12; i++) {
@@ -42,7 +21,7 @@ for (let i = 0; i < 12; i++) {
     name: `vllm:h${i}_seconds`,
     help: "h",
     labelNames: ["engine", "model_name"],
-    buckets: BUCKETS,
+    buckets: TTFT_BUCKETS,
   });
   for (let k = 0; k < 100; k++) h.labels(labels).observe(k / 10);
 }
