@@ -10,14 +10,12 @@ import { VirtualCluster } from "../cluster/virtual_cluster.ts";
 import { type BenchmarkResult, runBenchmarkWith } from "../client/mod.ts";
 import type { WorkloadRequest } from "../workload/mod.ts";
 import { MemoryDecisionSink } from "../router/decision_log.ts";
-import { formatTimeseriesRecord, gzipTimeseries, JsonlWriter } from "../prom/timeseries.ts";
+import { formatTimeseriesRecord, writeGzippedJsonl } from "../prom/timeseries.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 
 /** The scrape interval the simulation samples at, as the live scraper does. */
 export const SIM_SAMPLE_INTERVAL_MS = 100;
-/** Timeseries characters buffered before a write. */
-const FLUSH_CHARS = 1 << 20;
 
 /** What a simulated run produced. */
 export interface SimulatedRun {
@@ -40,7 +38,7 @@ export async function simulatePoint(
   config: StrategySweepConfig,
   strategy: string,
   seed: number,
-  requests: WorkloadRequest[],
+  requests: readonly WorkloadRequest[],
   options: SimulatePointOptions = {},
 ): Promise<SimulatedRun> {
   const clock = new VirtualClock();
@@ -74,9 +72,8 @@ export async function simulatePoint(
     seed,
     requests,
   };
-  const timeseries = options.runDir
-    ? await JsonlWriter.open(`${options.runDir}/timeseries.jsonl`)
-    : undefined;
+  // Kept in memory and compressed once at the end: no uncompressed file written and read back.
+  const timeseries: string[] | undefined = options.runDir ? [] : undefined;
   let simulated: SimulatedRun;
   try {
     if (config.withWarmup) await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
@@ -87,8 +84,7 @@ export async function simulatePoint(
     let sampling = timeseries !== undefined;
     const sample = () => {
       if (!sampling) return;
-      for (const record of cluster.sampleMetrics()) timeseries!.append(formatTimeseriesRecord(record));
-      if (timeseries!.bufferedChars > FLUSH_CHARS) void timeseries!.flush();
+      for (const record of cluster.sampleMetrics()) timeseries!.push(formatTimeseriesRecord(record));
       clock.setTimer(clock.nowMs() + SIM_SAMPLE_INTERVAL_MS, sample);
     };
     sample();
@@ -106,8 +102,7 @@ export async function simulatePoint(
     };
   } finally {
     cluster.close();
-    await timeseries?.close();
   }
-  if (options.runDir) await gzipTimeseries(`${options.runDir}/timeseries.jsonl`);
+  if (options.runDir) await writeGzippedJsonl(`${options.runDir}/timeseries.jsonl.gz`, timeseries!);
   return simulated;
 }
