@@ -136,12 +136,11 @@ export async function gzipTimeseries(path: string): Promise<string> {
 }
 
 /**
- * Writes JSONL `lines` (without newlines) straight to a gzip file `path` (ending in `.gz`), as
- * {@linkcode gzipTimeseries} would leave them, without an uncompressed file in between.
+ * Writes JSONL bytes straight to a gzip file `path` (ending in
+ * `.gz`), as {@linkcode gzipTimeseries} would leave them, without an uncompressed file in between.
  */
-export async function writeGzippedJsonl(path: string, lines: readonly string[]): Promise<void> {
-  const text = lines.length === 0 ? "" : `${lines.join("\n")}\n`;
-  await Deno.writeFile(path, gzipSync(new TextEncoder().encode(text), { level: TIMESERIES_GZIP_LEVEL }));
+export async function writeGzippedJsonl(path: string, bytes: Uint8Array): Promise<void> {
+  await Deno.writeFile(path, gzipSync(bytes, { level: TIMESERIES_GZIP_LEVEL }));
 }
 
 function readMaybeGzipped(path: string): { text: string; source: string } {

@@ -103,6 +103,11 @@ export async function simulatePoint(
   } finally {
     cluster.close();
   }
-  if (options.runDir) await writeGzippedJsonl(`${options.runDir}/timeseries.jsonl.gz`, timeseries!);
+  if (options.runDir) {
+    await writeGzippedJsonl(
+      `${options.runDir}/timeseries.jsonl.gz`,
+      new TextEncoder().encode(timeseries!.length === 0 ? "" : `${timeseries!.join("\n")}\n`),
+    );
+  }
   return simulated;
 }
