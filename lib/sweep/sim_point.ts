@@ -7,7 +7,12 @@
  */
 import { VirtualClock } from "../core/clock.ts";
 import { VirtualCluster } from "../cluster/virtual_cluster.ts";
-import { type BenchmarkResult, runBenchmarkWith } from "../client/mod.ts";
+import {
+  type BenchmarkResult,
+  type ClientTransport,
+  runBenchmarkWith,
+  type RunnerOptions,
+} from "../client/mod.ts";
 import type { WorkloadRequest } from "../workload/mod.ts";
 import { MemoryDecisionSink } from "../router/decision_log.ts";
 import { formatTimeseriesRecord, writeGzippedJsonl } from "../prom/timeseries.ts";
@@ -42,7 +47,8 @@ export async function simulatePoint(
   options: SimulatePointOptions = {},
 ): Promise<SimulatedRun> {
   const clock = new VirtualClock();
-  const decisions = new MemoryDecisionSink();
+  // Without a run folder nothing is written, so the decision records are not kept either.
+  const decisions = options.runDir ? new MemoryDecisionSink() : undefined;
   const epochOffsetMs = options.epochOffsetMs ?? Date.now();
   const engineSpec = {
     profile: config.fleet.profile,
@@ -56,7 +62,7 @@ export async function simulatePoint(
     strategy,
     strategyOptions: { ...config.router.options, ...config.router.strategyOptions[strategy] },
     seed,
-    decisionSink: decisions,
+    ...(decisions ? { decisionSink: decisions } : {}),
     epochOffsetMs,
   });
   const transport = cluster.transport(config.client.endpoint);
@@ -76,8 +82,8 @@ export async function simulatePoint(
   const timeseries: string[] | undefined = options.runDir ? [] : undefined;
   let simulated: SimulatedRun;
   try {
-    if (config.withWarmup) await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
-    decisions.records.length = 0;
+    if (config.withWarmup) await runInVirtualTime(clock, transport, clientOptions);
+    if (decisions) decisions.records.length = 0;
     const scrapeEngines = () => cluster.engines.map((engine) => engine.collectMetrics());
     const before = scrapeEngines();
     const startMs = clock.nowMs();
@@ -88,10 +94,10 @@ export async function simulatePoint(
       clock.setTimer(clock.nowMs() + SIM_SAMPLE_INTERVAL_MS, sample);
     };
     sample();
-    const result = await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
+    const result = await runInVirtualTime(clock, transport, clientOptions);
     sampling = false;
     const after = scrapeEngines();
-    if (options.runDir) {
+    if (options.runDir && decisions) {
       const lines = decisions.records.map((record) => JSON.stringify(record)).join("\n");
       await Deno.writeTextFile(`${options.runDir}/decisions.jsonl`, lines === "" ? "" : `${lines}\n`);
     }
@@ -110,4 +116,21 @@ export async function simulatePoint(
     );
   }
   return simulated;
+}
+
+/**
+ * Runs the client runner to completion on `clock`. The runner and the cluster react only in timer
+ * callbacks, so the timers are stepped synchronously until the runner's `onComplete`; should work
+ * remain (a rejection for invalid options, or a continuation awaiting a promise), the promise-aware
+ * {@linkcode VirtualClock.runUntilSettled} takes over.
+ */
+async function runInVirtualTime(
+  clock: VirtualClock,
+  transport: ClientTransport,
+  options: RunnerOptions,
+): Promise<BenchmarkResult> {
+  let result: BenchmarkResult | undefined;
+  const work = runBenchmarkWith(transport, clock, { ...options, onComplete: (done) => result = done });
+  clock.runWhile(() => result === undefined);
+  return result ?? await clock.runUntilSettled(work);
 }
