@@ -39,7 +39,10 @@ await runCli({
     client: { maxConcurrency: values.concurrency, requestRate: values.rate, timeoutS: 3600 },
   });
   const workloadStartMs = performance.now();
-  const { requests } = createWorkload(config.workload as WorkloadSpec, createRng(config.seed).fork("workload"));
+  const { requests } = createWorkload(
+    config.workload as WorkloadSpec,
+    createRng(config.seed).fork("workload"),
+  );
   const workloadS = (performance.now() - workloadStartMs) / 1000;
   const simStartMs = performance.now();
   const run = await simulatePoint(config, values.strategy, config.seed, requests, { epochOffsetMs: 0 });
