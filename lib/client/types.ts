@@ -88,7 +88,7 @@ export interface BenchmarkOptions {
   model: string;
   /** @default "chat" */
   endpoint?: Endpoint;
-  requests: WorkloadRequest[];
+  requests: readonly WorkloadRequest[];
   /** Most requests in flight; Infinity = unlimited. @default Infinity */
   maxConcurrency?: number;
   /** Open-loop rate in req/s; Infinity sends all at once (or as concurrency allows). @default Infinity */

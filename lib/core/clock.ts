@@ -160,6 +160,19 @@ export class VirtualClock implements Clock {
     return await result;
   }
 
+  /**
+   * Runs timers in order, synchronously, while `condition()` holds. For work that reacts only in
+   * timer callbacks (the client runner, the virtual cluster): no microtask turn per timer, unlike
+   * {@linkcode VirtualClock.runUntilSettled}. Returns whether `condition()` still held when no timer
+   * was left.
+   */
+  runWhile(condition: () => boolean): boolean {
+    while (condition()) {
+      if (!this.runNext()) return true;
+    }
+    return false;
+  }
+
   /** Runs every timer due at or before `deadlineMs`, then sets the time to `deadlineMs`. */
   runUntil(deadlineMs: number): void {
     while (this.#heap.length > 0 && this.#heap[0]!.deadlineMs <= deadlineMs) this.runNext();

@@ -25,12 +25,24 @@ export interface RenderableFamily {
   render(lines: string[]): void;
 }
 
+/** One child of a family with its rendered labels. */
+export interface FamilyEntry<C> {
+  /** `a="x",b="y"` (escaped), empty without labels. */
+  labels: string;
+  child: C;
+  /**
+   * The child's series keys in `collect` order, built on first collect: the simulation samples
+   * every 100 ms of virtual time and would otherwise rebuild the same strings each time.
+   */
+  keys: string[] | null;
+}
+
 /** Base class: validates names and keeps one child per distinct label-value tuple. */
 export abstract class Family<L extends string, C> implements RenderableFamily {
   readonly name: string;
   readonly help: string;
   readonly labelNames: readonly L[];
-  protected readonly children = new Map<string, { labels: string; child: C }>();
+  protected readonly children = new Map<string, FamilyEntry<C>>();
 
   constructor(options: FamilyOptions<L>) {
     if (!METRIC_NAME_REGEXP.test(options.name)) {
@@ -60,6 +72,7 @@ export abstract class Family<L extends string, C> implements RenderableFamily {
       entry = {
         labels: this.labelNames.map((name) => `${name}="${escapeLabelValue(values[name])}"`).join(","),
         child: this.newChild(),
+        keys: null,
       };
       this.children.set(key, entry);
     }

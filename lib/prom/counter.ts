@@ -49,9 +49,13 @@ export class Counter<L extends string = never> extends Family<L, CounterChild> {
   }
 
   collect(into: Record<string, number>): void {
-    for (const { labels, child } of this.children.values()) {
-      into[seriesName(`${this.name}_total`, labels)] = child.value;
-      into[seriesName(`${this.name}_created`, labels)] = child.createdS;
+    for (const entry of this.children.values()) {
+      const keys = entry.keys ??= [
+        seriesName(`${this.name}_total`, entry.labels),
+        seriesName(`${this.name}_created`, entry.labels),
+      ];
+      into[keys[0]!] = entry.child.value;
+      into[keys[1]!] = entry.child.createdS;
     }
   }
 }

@@ -33,6 +33,9 @@ export class Gauge<L extends string = never> extends Family<L, GaugeChild> {
   }
 
   collect(into: Record<string, number>): void {
-    for (const { labels, child } of this.children.values()) into[seriesName(this.name, labels)] = child.value;
+    for (const entry of this.children.values()) {
+      const keys = entry.keys ??= [seriesName(this.name, entry.labels)];
+      into[keys[0]!] = entry.child.value;
+    }
   }
 }

@@ -78,17 +78,34 @@ export class Histogram<L extends string = never> extends Family<L, HistogramChil
   }
 
   collect(into: Record<string, number>): void {
-    for (const { labels, child } of this.children.values()) {
-      const prefix = labels === "" ? "" : `${labels},`;
+    const numBuckets = this.buckets.length + 1;
+    for (const entry of this.children.values()) {
+      const keys = entry.keys ??= this.#seriesKeys(entry.labels);
+      const child = entry.child;
       let cumulative = 0;
-      for (let i = 0; i <= this.buckets.length; i++) {
+      for (let i = 0; i < numBuckets; i++) {
         cumulative += child.bucketCounts[i]!;
-        const le = i < this.buckets.length ? formatValue(this.buckets[i]!) : "+Inf";
-        into[`${this.name}_bucket{${prefix}le="${le}"}`] = cumulative;
+        into[keys[i]!] = cumulative;
       }
-      into[seriesName(`${this.name}_sum`, labels)] = child.sum;
-      into[seriesName(`${this.name}_count`, labels)] = child.count;
-      into[seriesName(`${this.name}_created`, labels)] = child.createdS;
+      into[keys[numBuckets]!] = child.sum;
+      into[keys[numBuckets + 1]!] = child.count;
+      into[keys[numBuckets + 2]!] = child.createdS;
     }
+  }
+
+  /** Keys of one child's series: each bucket (`+Inf` last), then sum, count and created. */
+  #seriesKeys(labels: string): string[] {
+    const prefix = labels === "" ? "" : `${labels},`;
+    const keys: string[] = [];
+    for (let i = 0; i <= this.buckets.length; i++) {
+      const le = i < this.buckets.length ? formatValue(this.buckets[i]!) : "+Inf";
+      keys.push(`${this.name}_bucket{${prefix}le="${le}"}`);
+    }
+    keys.push(
+      seriesName(`${this.name}_sum`, labels),
+      seriesName(`${this.name}_count`, labels),
+      seriesName(`${this.name}_created`, labels),
+    );
+    return keys;
   }
 }

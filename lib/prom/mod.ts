@@ -40,7 +40,9 @@ export {
   JsonlWriter,
   readTimeseriesJsonl,
   readTimeseriesRecords,
+  TIMESERIES_GZIP_LEVEL,
   type TimeseriesRecord,
+  writeGzippedJsonl,
 } from "./timeseries.ts";
 export {
   Scraper,

@@ -17,7 +17,15 @@ export {
   type StrategySweepResult,
   type SweepProgress,
 } from "./strategy_sweep.ts";
-export { fleetSpecFor, makeRunId, type RunOutcome, runPoint, type RunProgress } from "./run_point.ts";
+export {
+  fleetSpecFor,
+  makeRunId,
+  memoizedWorkload,
+  type RunOutcome,
+  runPoint,
+  type RunPointOptions,
+  type RunProgress,
+} from "./run_point.ts";
 export {
   SIM_SAMPLE_INTERVAL_MS,
   type SimulatedRun,

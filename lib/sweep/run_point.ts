@@ -54,6 +54,37 @@ export interface RunPointOptions {
   onProgress?: (progress: RunProgress) => void;
   /** Short git revision recorded in config.json. */
   gitSha?: string;
+  /**
+   * The run's requests for a seed. The strategy sweep passes {@linkcode memoizedWorkload}, so the
+   * strategies of one repeat share one generated workload. @default createWorkload per run
+   */
+  requestsFor?: (seed: number) => readonly WorkloadRequest[];
+}
+
+/**
+ * `requestsFor` that creates the workload of `config` once per seed: the workload depends only on
+ * its spec and seed, and generating and tokenizing it again for every strategy costs more than a
+ * simulated run. A generation error is thrown again for every run that asks (each run records it).
+ */
+export function memoizedWorkload(config: StrategySweepConfig): (seed: number) => readonly WorkloadRequest[] {
+  const cache = new Map<number, { requests: readonly WorkloadRequest[] } | { error: unknown }>();
+  return (seed) => {
+    let entry = cache.get(seed);
+    if (entry === undefined) {
+      try {
+        entry = { requests: createRequests(config, seed) };
+      } catch (error) {
+        entry = { error };
+      }
+      cache.set(seed, entry);
+    }
+    if ("error" in entry) throw entry.error;
+    return entry.requests;
+  };
+}
+
+function createRequests(config: StrategySweepConfig, seed: number): readonly WorkloadRequest[] {
+  return createWorkload(config.workload as WorkloadSpec, createRng(seed).fork("workload")).requests;
 }
 
 /** Runs `strategy` once (repeat number `repeat`) under `config` and writes its run folder. */
@@ -90,10 +121,10 @@ export async function runPoint(
     fleet: fleetSpec,
   });
   try {
-    const workload = createWorkload(config.workload as WorkloadSpec, createRng(seed).fork("workload"));
+    const requests = options.requestsFor?.(seed) ?? createRequests(config, seed);
     const measured = config.mode === "sim"
-      ? await measureSimulated(config, strategy, seed, workload.requests, runDir)
-      : await measureLive(config, fleetSpec, seed, workload.requests, runDir, options);
+      ? await measureSimulated(config, strategy, seed, requests, runDir)
+      : await measureLive(config, fleetSpec, seed, requests, runDir, options);
     outcome.summary = measured.result.summary;
     outcome.engineMetrics = measured.engineMetrics;
     if (measured.scraper) outcome.scraper = measured.scraper;
@@ -125,7 +156,7 @@ async function measureSimulated(
   config: StrategySweepConfig,
   strategy: string,
   seed: number,
-  requests: WorkloadRequest[],
+  requests: readonly WorkloadRequest[],
   runDir: string,
 ): Promise<Measured> {
   await recordMembers(
@@ -143,7 +174,7 @@ async function measureLive(
   config: StrategySweepConfig,
   fleetSpec: FleetSpecInput,
   seed: number,
-  requests: WorkloadRequest[],
+  requests: readonly WorkloadRequest[],
   runDir: string,
   options: RunPointOptions,
 ): Promise<Measured> {

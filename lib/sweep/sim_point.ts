@@ -7,17 +7,20 @@
  */
 import { VirtualClock } from "../core/clock.ts";
 import { VirtualCluster } from "../cluster/virtual_cluster.ts";
-import { type BenchmarkResult, runBenchmarkWith } from "../client/mod.ts";
+import {
+  type BenchmarkResult,
+  type ClientTransport,
+  runBenchmarkWith,
+  type RunnerOptions,
+} from "../client/mod.ts";
 import type { WorkloadRequest } from "../workload/mod.ts";
 import { MemoryDecisionSink } from "../router/decision_log.ts";
-import { formatTimeseriesRecord, gzipTimeseries, JsonlWriter } from "../prom/timeseries.ts";
+import { formatTimeseriesRecord, writeGzippedJsonl } from "../prom/timeseries.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 
 /** The scrape interval the simulation samples at, as the live scraper does. */
 export const SIM_SAMPLE_INTERVAL_MS = 100;
-/** Timeseries characters buffered before a write. */
-const FLUSH_CHARS = 1 << 20;
 
 /** What a simulated run produced. */
 export interface SimulatedRun {
@@ -40,11 +43,12 @@ export async function simulatePoint(
   config: StrategySweepConfig,
   strategy: string,
   seed: number,
-  requests: WorkloadRequest[],
+  requests: readonly WorkloadRequest[],
   options: SimulatePointOptions = {},
 ): Promise<SimulatedRun> {
   const clock = new VirtualClock();
-  const decisions = new MemoryDecisionSink();
+  // Without a run folder nothing is written, so the decision records are not kept either.
+  const decisions = options.runDir ? new MemoryDecisionSink() : undefined;
   const epochOffsetMs = options.epochOffsetMs ?? Date.now();
   const engineSpec = {
     profile: config.fleet.profile,
@@ -58,7 +62,7 @@ export async function simulatePoint(
     strategy,
     strategyOptions: { ...config.router.options, ...config.router.strategyOptions[strategy] },
     seed,
-    decisionSink: decisions,
+    ...(decisions ? { decisionSink: decisions } : {}),
     epochOffsetMs,
   });
   const transport = cluster.transport(config.client.endpoint);
@@ -74,28 +78,26 @@ export async function simulatePoint(
     seed,
     requests,
   };
-  const timeseries = options.runDir
-    ? await JsonlWriter.open(`${options.runDir}/timeseries.jsonl`)
-    : undefined;
+  // Kept in memory and compressed once at the end: no uncompressed file written and read back.
+  const timeseries: string[] | undefined = options.runDir ? [] : undefined;
   let simulated: SimulatedRun;
   try {
-    if (config.withWarmup) await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
-    decisions.records.length = 0;
+    if (config.withWarmup) await runInVirtualTime(clock, transport, clientOptions);
+    if (decisions) decisions.records.length = 0;
     const scrapeEngines = () => cluster.engines.map((engine) => engine.collectMetrics());
     const before = scrapeEngines();
     const startMs = clock.nowMs();
     let sampling = timeseries !== undefined;
     const sample = () => {
       if (!sampling) return;
-      for (const record of cluster.sampleMetrics()) timeseries!.append(formatTimeseriesRecord(record));
-      if (timeseries!.bufferedChars > FLUSH_CHARS) void timeseries!.flush();
+      for (const record of cluster.sampleMetrics()) timeseries!.push(formatTimeseriesRecord(record));
       clock.setTimer(clock.nowMs() + SIM_SAMPLE_INTERVAL_MS, sample);
     };
     sample();
-    const result = await clock.runUntilSettled(runBenchmarkWith(transport, clock, clientOptions));
+    const result = await runInVirtualTime(clock, transport, clientOptions);
     sampling = false;
     const after = scrapeEngines();
-    if (options.runDir) {
+    if (options.runDir && decisions) {
       const lines = decisions.records.map((record) => JSON.stringify(record)).join("\n");
       await Deno.writeTextFile(`${options.runDir}/decisions.jsonl`, lines === "" ? "" : `${lines}\n`);
     }
@@ -106,8 +108,29 @@ export async function simulatePoint(
     };
   } finally {
     cluster.close();
-    await timeseries?.close();
   }
-  if (options.runDir) await gzipTimeseries(`${options.runDir}/timeseries.jsonl`);
+  if (options.runDir) {
+    await writeGzippedJsonl(
+      `${options.runDir}/timeseries.jsonl.gz`,
+      new TextEncoder().encode(timeseries!.length === 0 ? "" : `${timeseries!.join("\n")}\n`),
+    );
+  }
   return simulated;
+}
+
+/**
+ * Runs the client runner to completion on `clock`. The runner and the cluster react only in timer
+ * callbacks, so the timers are stepped synchronously until the runner's `onComplete`; should work
+ * remain (a rejection for invalid options, or a continuation awaiting a promise), the promise-aware
+ * {@linkcode VirtualClock.runUntilSettled} takes over.
+ */
+async function runInVirtualTime(
+  clock: VirtualClock,
+  transport: ClientTransport,
+  options: RunnerOptions,
+): Promise<BenchmarkResult> {
+  let result: BenchmarkResult | undefined;
+  const work = runBenchmarkWith(transport, clock, { ...options, onComplete: (done) => result = done });
+  clock.runWhile(() => result === undefined);
+  return result ?? await clock.runUntilSettled(work);
 }

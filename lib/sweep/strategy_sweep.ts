@@ -7,7 +7,7 @@
 import type { CsvRow } from "./csv_schema.ts";
 import { ENGINE_RESULTS_SCHEMA, SERVE_RESULTS_SCHEMA, serveRowValues } from "./results_schemas.ts";
 import type { StrategySweepConfig } from "./config.ts";
-import { type RunOutcome, runPoint, type RunProgress } from "./run_point.ts";
+import { memoizedWorkload, type RunOutcome, runPoint, type RunProgress } from "./run_point.ts";
 import { appendRow } from "./csv_log.ts";
 
 /** Where a sweep's outputs went. */
@@ -50,6 +50,7 @@ export async function runStrategySweep(
     Array.from({ length: config.repeats }, (_, repeat) => ({ strategy, repeat }))
   );
   const outcomes: RunOutcome[] = [];
+  const requestsFor = memoizedWorkload(config);
   const startMs = performance.now();
   for (const [index, point] of points.entries()) {
     options.signal?.throwIfAborted();
@@ -67,6 +68,7 @@ export async function runStrategySweep(
     report({ completed: 0, total: config.workload.numPrompts });
     const outcome = await runPoint(config, point.strategy, point.repeat, {
       onProgress: report,
+      requestsFor,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.gitSha ? { gitSha: options.gitSha } : {}),
     });
