@@ -4,6 +4,7 @@
  * (discrete events, no sleeping).
  * @module
  */
+import { heapPop, heapPush, type HeapTimer } from "./timer_heap.ts";
 
 /** A handle to a scheduled callback. */
 export interface Timer {
@@ -68,12 +69,6 @@ export class RealClock implements Clock {
 /** Microtask turns granted to continuations before virtual time advances. */
 const CONTINUATION_HOPS = 6;
 
-interface VirtualTimer {
-  readonly deadlineMs: number;
-  readonly sequence: number;
-  callback: (() => void) | null;
-}
-
 /**
  * Virtual time for discrete-event simulation and deterministic tests. Time moves only when
  * {@linkcode VirtualClock.runNext} or {@linkcode VirtualClock.runUntil} is called; timers at equal
@@ -84,7 +79,7 @@ interface VirtualTimer {
 export class VirtualClock implements Clock {
   #nowMs: number;
   #sequence = 0;
-  #heap: VirtualTimer[] = [];
+  #heap: HeapTimer[] = [];
 
   constructor(startMs = 0) {
     this.#nowMs = startMs;
@@ -95,7 +90,7 @@ export class VirtualClock implements Clock {
   }
 
   setTimer(deadlineMs: number, callback: () => void): Timer {
-    const timer: VirtualTimer = {
+    const timer: HeapTimer = {
       deadlineMs: Math.max(deadlineMs, this.#nowMs),
       sequence: this.#sequence++,
       callback,
@@ -178,38 +173,4 @@ export class VirtualClock implements Clock {
     while (this.#heap.length > 0 && this.#heap[0]!.deadlineMs <= deadlineMs) this.runNext();
     this.#nowMs = Math.max(this.#nowMs, deadlineMs);
   }
-}
-
-function isEarlier(a: VirtualTimer, b: VirtualTimer): boolean {
-  return a.deadlineMs < b.deadlineMs || (a.deadlineMs === b.deadlineMs && a.sequence < b.sequence);
-}
-
-function heapPush(heap: VirtualTimer[], timer: VirtualTimer): void {
-  heap.push(timer);
-  let index = heap.length - 1;
-  while (index > 0) {
-    const parent = (index - 1) >> 1;
-    if (!isEarlier(heap[index]!, heap[parent]!)) break;
-    [heap[index], heap[parent]] = [heap[parent]!, heap[index]!];
-    index = parent;
-  }
-}
-
-function heapPop(heap: VirtualTimer[]): VirtualTimer | undefined {
-  const top = heap[0];
-  const last = heap.pop();
-  if (heap.length === 0 || last === undefined) return top;
-  heap[0] = last;
-  let index = 0;
-  for (;;) {
-    const left = 2 * index + 1;
-    const right = left + 1;
-    let smallest = index;
-    if (left < heap.length && isEarlier(heap[left]!, heap[smallest]!)) smallest = left;
-    if (right < heap.length && isEarlier(heap[right]!, heap[smallest]!)) smallest = right;
-    if (smallest === index) break;
-    [heap[index], heap[smallest]] = [heap[smallest]!, heap[index]!];
-    index = smallest;
-  }
-  return top;
 }

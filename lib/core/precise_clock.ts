@@ -10,21 +10,16 @@
  * @module
  */
 import type { Clock, Timer } from "./clock.ts";
+import { heapPop, heapPush, type HeapTimer } from "./timer_heap.ts";
 
 const SEQ = 0;
 const STOP = 1;
 const READY = 0;
 const READY_TIMEOUT_MS = 3000;
 
-interface PreciseTimer {
-  deadlineMs: number;
-  sequence: number;
-  callback: (() => void) | null;
-}
-
 /** Real time (`performance.now()`) with Worker-woken timers; see the module doc. */
 export class PreciseClock implements Clock {
-  readonly #heap: PreciseTimer[] = [];
+  readonly #heap: HeapTimer[] = [];
   #sequence = 0;
   #worker: Worker | null = null;
   #state: Int32Array | null = null;
@@ -48,7 +43,7 @@ export class PreciseClock implements Clock {
       return { cancel: () => clearTimeout(id) };
     }
     this.#start();
-    const timer: PreciseTimer = { deadlineMs, sequence: this.#sequence++, callback };
+    const timer: HeapTimer = { deadlineMs, sequence: this.#sequence++, callback };
     heapPush(this.#heap, timer);
     if (this.#heap[0] === timer) this.#publish();
     return { cancel: () => void (timer.callback = null) };
@@ -189,38 +184,4 @@ export class PreciseClock implements Clock {
       this.#dispatch();
     }, Math.max(0, earliest - performance.now()));
   }
-}
-
-function isEarlier(a: PreciseTimer, b: PreciseTimer): boolean {
-  return a.deadlineMs < b.deadlineMs || (a.deadlineMs === b.deadlineMs && a.sequence < b.sequence);
-}
-
-function heapPush(heap: PreciseTimer[], timer: PreciseTimer): void {
-  heap.push(timer);
-  let index = heap.length - 1;
-  while (index > 0) {
-    const parent = (index - 1) >> 1;
-    if (!isEarlier(heap[index]!, heap[parent]!)) break;
-    [heap[index], heap[parent]] = [heap[parent]!, heap[index]!];
-    index = parent;
-  }
-}
-
-function heapPop(heap: PreciseTimer[]): PreciseTimer | undefined {
-  const top = heap[0];
-  const last = heap.pop();
-  if (heap.length === 0 || last === undefined) return top;
-  heap[0] = last;
-  let index = 0;
-  for (;;) {
-    const left = 2 * index + 1;
-    const right = left + 1;
-    let smallest = index;
-    if (left < heap.length && isEarlier(heap[left]!, heap[smallest]!)) smallest = left;
-    if (right < heap.length && isEarlier(heap[right]!, heap[smallest]!)) smallest = right;
-    if (smallest === index) break;
-    [heap[index], heap[smallest]] = [heap[smallest]!, heap[index]!];
-    index = smallest;
-  }
-  return top;
 }
