@@ -16,6 +16,7 @@
  */
 import type { RoutingStrategy, StrategyDeps } from "../strategy.ts";
 import { PrefixTree } from "../prefix_tree.ts";
+import { prefixTreeHooks } from "./_tree_hooks.ts";
 import { invariant } from "../../core/invariant.ts";
 import { leastLoaded } from "./_load.ts";
 
@@ -79,19 +80,6 @@ export function createCacheAware(config: CacheAwareConfig, deps: StrategyDeps): 
       }
       return { worker: leastLoaded(workers, rng).id, branch: "cache_miss_min_load", candidates, matchRate };
     },
-    onRouted(request, worker) {
-      tree.addTenants([worker], nowS());
-      tree.insert(request.text, worker, nowS());
-    },
-    onWorkerAdded(worker) {
-      tree.addTenants([worker], nowS());
-    },
-    onWorkerRemoved(worker) {
-      tree.removeTenants([worker]);
-    },
-    treeChars: () => tree.tenantToCharCount,
-    dispose() {
-      tree.stopEvictionLoop();
-    },
+    ...prefixTreeHooks(tree, nowS),
   };
 }

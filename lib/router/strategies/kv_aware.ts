@@ -10,12 +10,12 @@
  * with `useKvEvents` false approximately from the router's own decisions, expiring after `ttlS`.
  * @module
  */
-import type { CandidateRecord, RouteRequest, RoutingStrategy, StrategyDeps, WorkerId } from "../strategy.ts";
-import { blockHashes } from "../../core/block_hash.ts";
+import type { CandidateRecord, RoutingStrategy, StrategyDeps, WorkerId } from "../strategy.ts";
 import { invariant } from "../../core/invariant.ts";
 import type { Rng } from "../../core/rng.ts";
 import { KvIndex } from "../kv_index.ts";
 import { ActiveLoad } from "./_active_load.ts";
+import { requestBlockHashes } from "./_request_hashes.ts";
 
 /** kv_aware parameters (Dynamo `KvRouterConfig` defaults). */
 export interface KvAwareConfig {
@@ -116,15 +116,7 @@ export function createKvAware(config: KvAwareConfig, deps: StrategyDeps): Routin
     pruneTargetRatio: config.pruneTargetRatio,
   });
   const active = new ActiveLoad();
-  const hashCache = new WeakMap<RouteRequest, number[]>();
-  const hashesOf = (request: RouteRequest): number[] => {
-    let hashes = hashCache.get(request);
-    if (hashes === undefined) {
-      hashes = blockHashes(request.tokens(), config.blockSize);
-      hashCache.set(request, hashes);
-    }
-    return hashes;
-  };
+  const hashesOf = requestBlockHashes(config.blockSize);
   return {
     name: "kv_aware",
     usesKvEvents: config.useKvEvents,

@@ -18,10 +18,10 @@
  * @module
  */
 import type { CandidateRecord, RouteRequest, RoutingStrategy, StrategyDeps, WorkerId } from "../strategy.ts";
-import { blockHashes } from "../../core/block_hash.ts";
 import { invariant } from "../../core/invariant.ts";
 import { KvIndex } from "../kv_index.ts";
 import { OnlineLinearFit } from "./_online_fit.ts";
+import { requestBlockHashes } from "./_request_hashes.ts";
 
 /** predicted_latency parameters. */
 export interface PredictedLatencyConfig {
@@ -92,15 +92,7 @@ export function createPredictedLatency(config: PredictedLatencyConfig, deps: Str
     maxBlocks: config.maxTreeSize,
     pruneTargetRatio: 0.8,
   });
-  const hashCache = new WeakMap<RouteRequest, number[]>();
-  const hashesOf = (request: RouteRequest): number[] => {
-    let hashes = hashCache.get(request);
-    if (hashes === undefined) {
-      hashes = blockHashes(request.tokens(), config.blockSize);
-      hashCache.set(request, hashes);
-    }
-    return hashes;
-  };
+  const hashesOf = requestBlockHashes(config.blockSize);
   const fitOf = (worker: WorkerId): OnlineLinearFit => {
     const own = fits.get(worker);
     return own !== undefined && own.count >= config.minSamples ? own : fleetFit;

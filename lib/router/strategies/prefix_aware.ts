@@ -15,6 +15,7 @@
  */
 import type { RoutingStrategy, StrategyDeps, WorkerView } from "../strategy.ts";
 import { PrefixTree } from "../prefix_tree.ts";
+import { prefixTreeHooks } from "./_tree_hooks.ts";
 import { invariant } from "../../core/invariant.ts";
 import { leastLoaded, powerOfTwo } from "./_load.ts";
 
@@ -91,19 +92,6 @@ export function createPrefixAware(config: PrefixAwareConfig, deps: StrategyDeps)
         matchRate,
       };
     },
-    onRouted(request, worker) {
-      tree.addTenants([worker], nowS());
-      tree.insert(request.text, worker, nowS());
-    },
-    onWorkerAdded(worker) {
-      tree.addTenants([worker], nowS());
-    },
-    onWorkerRemoved(worker) {
-      tree.removeTenants([worker]);
-    },
-    treeChars: () => tree.tenantToCharCount,
-    dispose() {
-      tree.stopEvictionLoop();
-    },
+    ...prefixTreeHooks(tree, nowS),
   };
 }
