@@ -5,6 +5,7 @@
  * @module
  */
 import type { CsvRow } from "./csv_schema.ts";
+import { UsageError } from "../core/cli.ts";
 import { ENGINE_RESULTS_SCHEMA, SERVE_RESULTS_SCHEMA, serveRowValues } from "./results_schemas.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { memoizedWorkload, type RunOutcome, runPoint, type RunProgress } from "./run_point.ts";
@@ -42,6 +43,8 @@ export async function runStrategySweep(
   config: StrategySweepConfig,
   options: StrategySweepOptions = {},
 ): Promise<StrategySweepResult> {
+  const requestsFor = memoizedWorkload(config);
+  checkWorkload(() => requestsFor(config.seed));
   await Deno.mkdir(config.out, { recursive: true });
   const dataset = config.workload.name;
   const serveCsvPath = `${config.out}/serve_${dataset}_sweep_results.csv`;
@@ -50,7 +53,6 @@ export async function runStrategySweep(
     Array.from({ length: config.repeats }, (_, repeat) => ({ strategy, repeat }))
   );
   const outcomes: RunOutcome[] = [];
-  const requestsFor = memoizedWorkload(config);
   const startMs = performance.now();
   for (const [index, point] of points.entries()) {
     options.signal?.throwIfAborted();
@@ -83,6 +85,19 @@ export async function runStrategySweep(
     options.onRunDone?.(outcome);
   }
   return { outcomes, serveCsvPath, engineCsvPath };
+}
+
+/** Builds the workload once before anything starts: a bad workload is a usage error, not N failed runs. */
+function checkWorkload(build: () => unknown): void {
+  try {
+    build();
+  } catch (error) {
+    if (error instanceof TypeError || error instanceof RangeError || error instanceof SyntaxError) {
+      throw new UsageError(`workload: ${error.message}`);
+    }
+    if (error instanceof Deno.errors.NotFound) throw new UsageError(`workload: ${error.message}`);
+    throw error;
+  }
 }
 
 function configColumns(config: StrategySweepConfig, outcome: RunOutcome, gitSha: string): CsvRow {

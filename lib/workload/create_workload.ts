@@ -37,8 +37,14 @@ export const WORKLOAD_NAMES: readonly WorkloadSpec["name"][] = [
   "csv-trace",
 ];
 
+/** Workloads that read their requests from a file named by `path`. */
+const FILE_WORKLOADS: ReadonlySet<string> = new Set(["sharegpt", "mooncake", "csv-trace"]);
+
 /** Builds the workload a spec names. Throws TypeError for an unknown name, RangeError for bad params. */
 export function createWorkload(spec: WorkloadSpec, rng: Rng): Workload {
+  if (FILE_WORKLOADS.has(spec.name) && typeof (spec as { path?: unknown }).path !== "string") {
+    throw new TypeError(`The '${spec.name}' workload reads a file: set 'path' (--dataset-path FILE)`);
+  }
   switch (spec.name) {
     case "conversations":
       return conversationsWorkload(spec, rng.fork("conversations"));

@@ -153,3 +153,17 @@ async function waitForChildren(parentPid: number, needle: string, count: number)
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+Deno.test("sweep: a bad workload is one error line, exit 2, and nothing is started or written", async () => {
+  const parent = await Deno.makeTempDir({ prefix: "routebench-sweep-test-" });
+  const out = `${parent}/out`;
+  for (const args of [["--dataset-name", "nope"], ["--dataset-name", "sharegpt"], ["--num-servers", "0"]]) {
+    const output = await sweepCommand(out, args).output();
+    const stderr = new TextDecoder().decode(output.stderr).trim().split("\n");
+    assert.equal(output.code, 2, stderr.join("\n"));
+    assert.equal(stderr.length, 1, stderr.join("\n"));
+    assert.match(stderr[0]!, /^error: /);
+    assert.equal(await Deno.stat(out).then(() => true, () => false), false, "the out folder was created");
+  }
+  await Deno.remove(parent, { recursive: true });
+});
