@@ -15,7 +15,8 @@ import {
 } from "../client/mod.ts";
 import type { WorkloadRequest } from "../workload/mod.ts";
 import { MemoryDecisionSink } from "../router/decision_log.ts";
-import { formatTimeseriesRecord, writeGzippedJsonl } from "../prom/timeseries.ts";
+import { writeGzippedJsonl } from "../prom/timeseries.ts";
+import { TimeseriesJsonlEncoder } from "../prom/timeseries_encoder.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 
@@ -78,8 +79,8 @@ export async function simulatePoint(
     seed,
     requests,
   };
-  // Kept in memory and compressed once at the end: no uncompressed file written and read back.
-  const timeseries: string[] | undefined = options.runDir ? [] : undefined;
+  // Kept in memory as bytes and compressed once at the end: no uncompressed file written and read back.
+  const timeseries = options.runDir ? new TimeseriesJsonlEncoder() : undefined;
   let simulated: SimulatedRun;
   try {
     if (config.withWarmup) await runInVirtualTime(clock, transport, clientOptions);
@@ -90,7 +91,7 @@ export async function simulatePoint(
     let sampling = timeseries !== undefined;
     const sample = () => {
       if (!sampling) return;
-      for (const record of cluster.sampleMetrics()) timeseries!.push(formatTimeseriesRecord(record));
+      for (const record of cluster.sampleMetrics()) timeseries!.append(record);
       clock.setTimer(clock.nowMs() + SIM_SAMPLE_INTERVAL_MS, sample);
     };
     sample();
@@ -110,10 +111,11 @@ export async function simulatePoint(
     cluster.close();
   }
   if (options.runDir) {
-    await writeGzippedJsonl(
-      `${options.runDir}/timeseries.jsonl.gz`,
-      new TextEncoder().encode(timeseries!.length === 0 ? "" : `${timeseries!.join("\n")}\n`),
-    );
+    try {
+      await writeGzippedJsonl(`${options.runDir}/timeseries.jsonl.gz`, timeseries!.bytes());
+    } finally {
+      timeseries!.release();
+    }
   }
   return simulated;
 }
