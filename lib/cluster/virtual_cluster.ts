@@ -64,7 +64,7 @@ export interface HopModel {
  * client's TTFT minus the engine's own TTFT and modelled API overhead, at concurrency 1 (base) and at
  * the default sweep's concurrency 40 (slope).
  */
-export const DEFAULT_HOP_MODEL: HopModel = { baseMs: 0.5, perInFlightMs: 0.01 };
+export const DEFAULT_HOP_MODEL: HopModel = { baseMs: 0.5, perInFlightMs: 0.025 };
 
 /** Names of the simulated engines as backend ids (what the decision log and viz show). */
 export function virtualBackendId(index: number): string {

@@ -79,42 +79,55 @@ Deno.test("simulated sweep writes the run folder files a live run writes", async
 
 Deno.test({
   name: "default sweep: simulated agrees with live within 5% per strategy, same ranking",
-  // The live half runs the full default sweep (about 45 s); set ROUTEBENCH_SKIP_LIVE_SIM=1 to skip.
+  // The live half runs the full default sweep twice (about 2.5 min); ROUTEBENCH_SKIP_LIVE_SIM=1 skips it.
   ignore: Deno.env.get("ROUTEBENCH_SKIP_LIVE_SIM") === "1",
   async fn() {
+    // Two live sweeps, because a live run does not repeat itself exactly: on 2 cores the mean TTFT of
+    // one strategy moves by up to ~10% between identical runs (timing jitter changes routing and
+    // queueing). The simulation must sit within 5% of the live mean, or within the live runs' own
+    // spread when that is larger: no model can be closer to live than live is to itself.
     const out = await Deno.makeTempDir({ prefix: "routebench-live-sim-" });
     try {
-      const live = await runStrategySweep(parseStrategySweepConfig({ out: `${out}/live` }));
+      const liveRuns = [];
+      for (const index of [0, 1]) {
+        const live = await runStrategySweep(parseStrategySweepConfig({ out: `${out}/live${index}` }));
+        liveRuns.push(await readResultsRows(live.serveCsvPath));
+      }
       const sim = await runStrategySweep(parseStrategySweepConfig({ out: `${out}/sim`, mode: "sim" }));
-      const liveRows = await readResultsRows(live.serveCsvPath);
       const simRows = await readResultsRows(sim.serveCsvPath);
+      const strategies = simRows.map((row) => String(row.strategy));
+      const value = (rows: typeof simRows, strategy: string, metric: string) =>
+        Number(rows.find((row) => row.strategy === strategy)![metric]);
+      const liveMean = (strategy: string, metric: string) =>
+        (value(liveRuns[0]!, strategy, metric) + value(liveRuns[1]!, strategy, metric)) / 2;
       const report: string[] = [];
-      const metrics = ["mean_ttft_ms", "mean_tpot_ms", "request_throughput_per_s"];
-      for (const liveRow of liveRows) {
-        const simRow = simRows.find((row) => row.strategy === liveRow.strategy)!;
-        for (const metric of metrics) {
-          const a = Number(liveRow[metric]);
-          const b = Number(simRow[metric]);
-          const error = Math.abs(b - a) / a;
-          const mark = error <= 0.05 ? "  " : "✗ ";
+      for (const strategy of strategies) {
+        for (const metric of ["mean_ttft_ms", "mean_tpot_ms", "request_throughput_per_s"]) {
+          const [a, b] = [value(liveRuns[0]!, strategy, metric), value(liveRuns[1]!, strategy, metric)];
+          const mean = liveMean(strategy, metric);
+          const simulated = value(simRows, strategy, metric);
+          const error = Math.abs(simulated - mean) / mean;
+          const allowed = Math.max(0.05, Math.abs(a - b) / mean);
           report.push(
-            `${mark}${liveRow.strategy} ${metric}: live ${a.toFixed(3)} sim ${b.toFixed(3)} (${
-              (error * 100).toFixed(1)
+            `${error <= allowed ? "  " : "✗ "}${strategy} ${metric}: live ${a.toFixed(2)} / ${
+              b.toFixed(2)
+            }, sim ${simulated.toFixed(2)} (${(error * 100).toFixed(1)}% of the live mean, allowed ${
+              (allowed * 100).toFixed(1)
             }%)`,
           );
         }
       }
       assert.ok(!report.some((line) => line.startsWith("✗")), report.join("\n"));
-      for (const x of liveRows) {
-        for (const y of liveRows) {
-          const liveX = Number(x.mean_ttft_ms);
-          const liveY = Number(y.mean_ttft_ms);
-          if (!(liveX < liveY * 0.95)) continue;
-          const simX = Number(simRows.find((row) => row.strategy === x.strategy)!.mean_ttft_ms);
-          const simY = Number(simRows.find((row) => row.strategy === y.strategy)!.mean_ttft_ms);
+      // Ranking: wherever live separates two strategies by more than 5% (in both runs), so does the simulation.
+      for (const x of strategies) {
+        for (const y of strategies) {
+          const separated = liveRuns.every((rows) =>
+            value(rows, x, "mean_ttft_ms") < value(rows, y, "mean_ttft_ms") * 0.95
+          );
+          if (!separated) continue;
           assert.ok(
-            simX < simY,
-            `live ranks ${x.strategy} before ${y.strategy}, simulation does not\n${report.join("\n")}`,
+            value(simRows, x, "mean_ttft_ms") < value(simRows, y, "mean_ttft_ms"),
+            `live ranks ${x} before ${y} by mean TTFT, the simulation does not\n${report.join("\n")}`,
           );
         }
       }
