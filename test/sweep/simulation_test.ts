@@ -88,7 +88,7 @@ Deno.test({
     // spread when that is larger: no model can be closer to live than live is to itself.
     const out = await Deno.makeTempDir({ prefix: "routebench-live-sim-" });
     try {
-      const liveRuns = [];
+      const liveRuns: Awaited<ReturnType<typeof readResultsRows>>[] = [];
       for (const index of [0, 1]) {
         const live = await runStrategySweep(parseStrategySweepConfig({ out: `${out}/live${index}` }));
         liveRuns.push(await readResultsRows(live.serveCsvPath));
