@@ -47,6 +47,11 @@ export interface VirtualClusterOptions {
   epochOffsetMs?: number;
   /** The HTTP hop latency model; see {@linkcode HopModel}. @default {@linkcode DEFAULT_HOP_MODEL} */
   hop?: HopModel;
+  /**
+   * Prompt tokenizer for the engines' request parsing (e.g. `memoizedTokenize()` shared by the runs
+   * of a sweep, which all send the same prompts). @default lib/core `tokenize`
+   */
+  tokenize?: (text: string) => number[];
 }
 
 /**
@@ -80,6 +85,7 @@ export class VirtualCluster {
   readonly #model: string;
   readonly #epochOffsetMs: number;
   readonly #hop: HopModel;
+  readonly #tokenize: ((text: string) => number[]) | undefined;
   readonly #backendIndex = new Map<string, number>();
   readonly #unsubscribe: Array<() => void> = [];
   #nextId = 0;
@@ -89,6 +95,7 @@ export class VirtualCluster {
     this.#model = options.model;
     this.#epochOffsetMs = options.epochOffsetMs ?? 0;
     this.#hop = options.hop ?? DEFAULT_HOP_MODEL;
+    this.#tokenize = options.tokenize;
     this.engines = options.engines.map((spec, index) =>
       new EngineCore(
         resolveEngineConfig({
@@ -180,6 +187,7 @@ export class VirtualCluster {
     const parsed = parseGenerateRequest(endpoint, parsedBody, {
       servedModel: this.#model,
       maxModelLen: this.engines[0]!.config.maxModelLen,
+      ...(this.#tokenize ? { tokenize: this.#tokenize } : {}),
     });
     if (isApiError(parsed)) {
       return this.#reply(

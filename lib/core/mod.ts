@@ -11,6 +11,7 @@ export {
   countTokens,
   detokenize,
   FIRST_TEXT_ID,
+  memoizedTokenize,
   OUTPUT_WORD_IDS,
   OUTPUT_WORDS,
   tokenize,

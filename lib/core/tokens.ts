@@ -40,6 +40,24 @@ export function tokenize(text: string): number[] {
   return ids;
 }
 
+/**
+ * A `tokenize` that remembers the ids of up to `maxEntries` texts (then starts over), for callers
+ * that see the same texts again and again (the simulation sends one workload to every strategy).
+ * The returned arrays are shared: callers must not mutate them.
+ */
+export function memoizedTokenize(maxEntries = 20_000): (text: string) => number[] {
+  const cache = new Map<string, number[]>();
+  return (text) => {
+    let ids = cache.get(text);
+    if (ids === undefined) {
+      if (cache.size >= maxEntries) cache.clear();
+      ids = tokenize(text);
+      cache.set(text, ids);
+    }
+    return ids;
+  };
+}
+
 /** Number of tokens in `text`, without building the id list. */
 export function countTokens(text: string): number {
   return scanPieces(text, null);

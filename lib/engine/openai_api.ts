@@ -50,6 +50,11 @@ export interface GenerateRequest {
 export interface ApiLimits {
   servedModel: string;
   maxModelLen: number;
+  /**
+   * Prompt text → token ids. @default lib/core `tokenize`. The simulation passes a memoizing one,
+   * since every strategy of a sweep sends the same prompts; the ids must not be mutated.
+   */
+  tokenize?: (text: string) => number[];
 }
 
 /** Whether a parse result is an error rather than a value. */
@@ -85,13 +90,13 @@ export function parseGenerateRequest(
   }
   let promptTokenIds: number[];
   if (endpoint === "completions") {
-    const prompt = parsePrompt(b.prompt);
+    const prompt = parsePrompt(b.prompt, limits.tokenize ?? tokenize);
     if ("status" in prompt) return prompt;
     promptTokenIds = prompt.ids;
   } else {
     const messages = parseMessages(b.messages);
     if (!Array.isArray(messages)) return messages;
-    promptTokenIds = tokenize(chatPromptText(messages));
+    promptTokenIds = (limits.tokenize ?? tokenize)(chatPromptText(messages));
   }
   if (promptTokenIds.length === 0) {
     return apiError(400, "The prompt is empty: at least one token is required", "prompt");
@@ -194,15 +199,18 @@ export function parseTokenizeRequest(body: unknown, limits: ApiLimits): { tokens
     if (!Array.isArray(messages)) return messages;
     return { tokens: tokenize(chatPromptText(messages)) };
   }
-  const prompt = parsePrompt(b.prompt);
+  const prompt = parsePrompt(b.prompt, tokenize);
   if ("status" in prompt) return prompt;
   return { tokens: prompt.ids };
 }
 
-function parsePrompt(prompt: unknown): { ids: number[] } | ApiError {
-  if (typeof prompt === "string") return { ids: tokenize(prompt) };
+function parsePrompt(
+  prompt: unknown,
+  tokenizeText: (text: string) => number[],
+): { ids: number[] } | ApiError {
+  if (typeof prompt === "string") return { ids: tokenizeText(prompt) };
   if (Array.isArray(prompt)) {
-    if (prompt.length === 1 && typeof prompt[0] === "string") return { ids: tokenize(prompt[0]) };
+    if (prompt.length === 1 && typeof prompt[0] === "string") return { ids: tokenizeText(prompt[0]) };
     if (prompt.length > 0 && prompt.every((id) => Number.isInteger(id) && id >= 0)) {
       return { ids: prompt.slice() as number[] };
     }

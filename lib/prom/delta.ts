@@ -86,12 +86,36 @@ export function histogramWindow(
 /** The series of `family` only (`<family>_bucket/_sum/_count`), so folding skips the rest. */
 function familySeries(input: SeriesInput, family: string): SeriesInput {
   if (Symbol.iterator in input) return input;
-  const prefix = `${family}_`;
+  const map = input as Readonly<Record<string, number>>;
+  const index = keysByName(map);
   const subset: Record<string, number> = {};
-  for (const [key, value] of Object.entries(input as Record<string, number>)) {
-    if (key.startsWith(prefix)) subset[key] = value;
+  for (const suffix of ["_bucket", "_sum", "_count"]) {
+    for (const key of index.get(`${family}${suffix}`) ?? []) subset[key] = map[key]!;
   }
   return subset;
+}
+
+const keysByNameCache = new WeakMap<object, Map<string, string[]>>();
+
+/**
+ * The keys of a metrics map grouped by series name (the part before `{`), built once per map: a
+ * window over N families would otherwise scan every key N times. Metrics maps are snapshots and are
+ * never changed after a scrape, so the index stays valid.
+ */
+function keysByName(map: Readonly<Record<string, number>>): Map<string, string[]> {
+  let index = keysByNameCache.get(map);
+  if (index === undefined) {
+    index = new Map();
+    for (const key in map) {
+      const brace = key.indexOf("{");
+      const name = brace < 0 ? key : key.slice(0, brace);
+      let keys = index.get(name);
+      if (keys === undefined) index.set(name, keys = []);
+      keys.push(key);
+    }
+    keysByNameCache.set(map, index);
+  }
+  return index;
 }
 
 /**
@@ -105,8 +129,8 @@ export function counterWindow(
   match: Readonly<Record<string, string>> = {},
 ): number {
   let total = 0;
-  for (const [key, value] of Object.entries(after)) {
-    if (key !== name && !key.startsWith(`${name}{`)) continue;
+  for (const key of keysByName(after).get(name) ?? []) {
+    const value = after[key]!;
     const labels = parseSeriesKey(key).labels;
     if (!Object.entries(match).every(([label, wanted]) => labels[label] === wanted)) continue;
     total += counterDelta(before[key], value);

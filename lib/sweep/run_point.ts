@@ -59,6 +59,11 @@ export interface RunPointOptions {
    * strategies of one repeat share one generated workload. @default createWorkload per run
    */
   requestsFor?: (seed: number) => readonly WorkloadRequest[];
+  /**
+   * Simulation only: the prompt tokenizer, shared by the strategy sweep's runs (they all send the same
+   * prompts) so each prompt is tokenized once. @default a new cache per run
+   */
+  tokenize?: (text: string) => number[];
 }
 
 /**
@@ -123,7 +128,7 @@ export async function runPoint(
   try {
     const requests = options.requestsFor?.(seed) ?? createRequests(config, seed);
     const measured = config.mode === "sim"
-      ? await measureSimulated(config, strategy, seed, requests, runDir)
+      ? await measureSimulated(config, strategy, seed, requests, runDir, options.tokenize)
       : await measureLive(config, fleetSpec, seed, requests, runDir, options);
     outcome.summary = measured.result.summary;
     outcome.engineMetrics = measured.engineMetrics;
@@ -158,6 +163,7 @@ async function measureSimulated(
   seed: number,
   requests: readonly WorkloadRequest[],
   runDir: string,
+  tokenize: ((text: string) => number[]) | undefined,
 ): Promise<Measured> {
   await recordMembers(
     runDir,
@@ -166,7 +172,10 @@ async function measureSimulated(
       (_, i) => ({ name: `engine-${i}`, role: "engine", url: virtualBackendId(i) }),
     ),
   );
-  const simulated = await simulatePoint(config, strategy, seed, requests, { runDir });
+  const simulated = await simulatePoint(config, strategy, seed, requests, {
+    runDir,
+    ...(tokenize ? { tokenize } : {}),
+  });
   return { result: simulated.result, engineMetrics: simulated.engineMetrics };
 }
 

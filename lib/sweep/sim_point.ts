@@ -5,6 +5,7 @@
  * the decision log comes from the same routing core.
  * @module
  */
+import { memoizedTokenize } from "../core/tokens.ts";
 import { VirtualClock } from "../core/clock.ts";
 import { VirtualCluster } from "../cluster/virtual_cluster.ts";
 import {
@@ -37,6 +38,8 @@ export interface SimulatePointOptions {
   runDir?: string;
   /** Epoch ms that virtual time 0 maps to in written timestamps. @default Date.now() */
   epochOffsetMs?: number;
+  /** Prompt tokenizer (a sweep shares one `memoizedTokenize()` across its runs). @default a new one */
+  tokenize?: (text: string) => number[];
 }
 
 /** Simulates `strategy` on the fleet of `config` with `requests`; deterministic for `seed`. */
@@ -65,6 +68,7 @@ export async function simulatePoint(
     seed,
     ...(decisions ? { decisionSink: decisions } : {}),
     epochOffsetMs,
+    tokenize: options.tokenize ?? memoizedTokenize(),
   });
   const transport = cluster.transport(config.client.endpoint);
   const clientOptions = {

@@ -6,6 +6,7 @@
  */
 import type { CsvRow } from "./csv_schema.ts";
 import { UsageError } from "../core/cli.ts";
+import { memoizedTokenize } from "../core/tokens.ts";
 import { ENGINE_RESULTS_SCHEMA, SERVE_RESULTS_SCHEMA, serveRowValues } from "./results_schemas.ts";
 import type { StrategySweepConfig } from "./config.ts";
 import { memoizedWorkload, type RunOutcome, runPoint, type RunProgress } from "./run_point.ts";
@@ -45,6 +46,8 @@ export async function runStrategySweep(
 ): Promise<StrategySweepResult> {
   const requestsFor = memoizedWorkload(config);
   checkWorkload(() => requestsFor(config.seed));
+  // Simulated runs of one sweep send the same prompts: each is tokenized once for all strategies.
+  const tokenize = memoizedTokenize();
   await Deno.mkdir(config.out, { recursive: true });
   const dataset = config.workload.name;
   const serveCsvPath = `${config.out}/serve_${dataset}_sweep_results.csv`;
@@ -71,6 +74,7 @@ export async function runStrategySweep(
     const outcome = await runPoint(config, point.strategy, point.repeat, {
       onProgress: report,
       requestsFor,
+      tokenize,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.gitSha ? { gitSha: options.gitSha } : {}),
     });
