@@ -16,14 +16,18 @@ const { values } = parseFlags(Deno.args, {
   profile: { type: "string", help: "engine profile", default: "qwen2.5-1.5b-l4" },
   speedup: { type: "number", help: "speedup ratio", default: 1, min: 0 },
   "max-tokens": { type: "number", help: "tokens per request", default: 200, integer: true, min: 1 },
-  "spin-ms": { type: "number", help: "RealClock early wake + busy-wait", default: 1, min: 0 },
+  "spin-ms": {
+    type: "number",
+    help: "Use a RealClock that wakes this early and busy-waits (default: the engine's PreciseClock)",
+    min: 0,
+  },
 });
 
 const server = await serveEngine({
   port: 0,
   profile: values.profile,
   speedupRatio: values.speedup,
-  spinMs: values["spin-ms"],
+  ...(values["spin-ms"] !== undefined ? { spinMs: values["spin-ms"] } : {}),
 });
 const steps: StepRecord[] = [];
 const flushedMs: number[] = [];
