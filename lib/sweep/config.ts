@@ -104,6 +104,22 @@ export function parseStrategySweepConfig(input: unknown, source = "sweep config"
   return result.data;
 }
 
+/** The client runner options of a sweep point, for live runs and simulated ones alike. */
+export function clientOptionsFor(config: StrategySweepConfig, seed: number) {
+  return {
+    model: config.fleet.model,
+    endpoint: config.client.endpoint,
+    maxConcurrency: config.client.maxConcurrency,
+    requestRate: config.client.requestRate,
+    burstiness: config.client.burstiness,
+    ignoreEos: config.client.ignoreEos,
+    stream: config.client.stream,
+    timeoutMs: config.client.timeoutS * 1000,
+    sendLagP99ThresholdMs: config.client.sendLagP99ThresholdMs,
+    seed,
+  };
+}
+
 /** Deep-merges `override` onto `base` (plain objects only; arrays and values replace). */
 export function mergeConfig<T>(base: T, override: unknown): T {
   if (!isPlainObject(base) || !isPlainObject(override)) {

@@ -22,7 +22,7 @@ import {
   type ScraperStats,
   startScraper,
 } from "../prom/mod.ts";
-import type { StrategySweepConfig } from "./config.ts";
+import { clientOptionsFor, type StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 import { simulatePoint } from "./sim_point.ts";
 import { virtualBackendId } from "../cluster/virtual_cluster.ts";
@@ -201,17 +201,8 @@ async function measureLive(
       abort.abort(new Error(`${name} exited with code ${code} during the run`));
     });
     const clientOptions = {
+      ...clientOptionsFor(config, seed),
       baseUrl: fleet.targetUrl,
-      model: config.fleet.model,
-      endpoint: config.client.endpoint,
-      maxConcurrency: config.client.maxConcurrency,
-      requestRate: config.client.requestRate,
-      burstiness: config.client.burstiness,
-      ignoreEos: config.client.ignoreEos,
-      stream: config.client.stream,
-      timeoutMs: config.client.timeoutS * 1000,
-      sendLagP99ThresholdMs: config.client.sendLagP99ThresholdMs,
-      seed,
       signal: abort.signal,
     };
     if (config.withWarmup) await runBenchmark({ ...clientOptions, requests });

@@ -18,7 +18,7 @@ import type { WorkloadRequest } from "../workload/mod.ts";
 import { MemoryDecisionSink } from "../router/decision_log.ts";
 import { writeGzippedJsonl } from "../prom/timeseries.ts";
 import { TimeseriesJsonlEncoder } from "../prom/timeseries_encoder.ts";
-import type { StrategySweepConfig } from "./config.ts";
+import { clientOptionsFor, type StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 
 /** The scrape interval the simulation samples at, as the live scraper does. */
@@ -71,18 +71,7 @@ export async function simulatePoint(
     tokenize: options.tokenize ?? memoizedTokenize(),
   });
   const transport = cluster.transport(config.client.endpoint);
-  const clientOptions = {
-    model: config.fleet.model,
-    endpoint: config.client.endpoint,
-    maxConcurrency: config.client.maxConcurrency,
-    requestRate: config.client.requestRate,
-    burstiness: config.client.burstiness,
-    ignoreEos: config.client.ignoreEos,
-    stream: config.client.stream,
-    timeoutMs: config.client.timeoutS * 1000,
-    seed,
-    requests,
-  };
+  const clientOptions = { ...clientOptionsFor(config, seed), requests };
   // Kept in memory as bytes and compressed once at the end: no uncompressed file written and read back.
   const timeseries = options.runDir ? new TimeseriesJsonlEncoder() : undefined;
   let simulated: SimulatedRun;
