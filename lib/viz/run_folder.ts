@@ -6,6 +6,7 @@
  */
 import { join } from "node:path";
 import { readTimeseriesRecords, type TimeseriesRecord } from "../prom/timeseries.ts";
+import { parseSeriesKey as parsePromSeriesKey } from "../prom/series_key.ts";
 
 /** One router decision-log line (router contract); fields that do not apply may be absent. */
 export interface Decision {
@@ -136,33 +137,16 @@ export function runFromParts(parts: {
 }
 
 /**
- * Parses a series key as exposed (`name{a="x",b="y"}`) into its name and labels. Throws TypeError
- * for a malformed label list.
+ * Parses a series key as exposed (`name{a="x",b="y"}`) into its name and labels, with lib/prom's
+ * parser. Throws TypeError for a malformed label list (plots report bad inputs as TypeErrors).
  */
 export function parseSeriesKey(key: string): { name: string; labels: Record<string, string> } {
-  const brace = key.indexOf("{");
-  if (brace < 0) return { name: key.trim(), labels: {} };
-  const name = key.slice(0, brace).trim();
-  const labels: Record<string, string> = {};
-  let i = brace + 1;
-  while (i < key.length) {
-    while (key[i] === "," || key[i] === " ") i++;
-    if (key[i] === "}") break;
-    const equals = key.indexOf("=", i);
-    if (equals < 0 || key[equals + 1] !== '"') throw new TypeError(`Malformed series key '${key}'`);
-    const label = key.slice(i, equals).trim();
-    let value = "";
-    let j = equals + 2;
-    for (; j < key.length && key[j] !== '"'; j++) {
-      if (key[j] === "\\") {
-        const next = key[++j];
-        value += next === "n" ? "\n" : next ?? "";
-      } else value += key[j];
-    }
-    labels[label] = value;
-    i = j + 1;
+  try {
+    return parsePromSeriesKey(key);
+  } catch (error) {
+    if (error instanceof SyntaxError) throw new TypeError(`Malformed series key '${key}': ${error.message}`);
+    throw error;
   }
-  return { name, labels };
 }
 
 /** Series of metric `name` (exact name, without labels), possibly empty. */

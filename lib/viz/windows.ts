@@ -4,6 +4,7 @@
  * resets (a cumulative value going down) start a new baseline instead of giving negative deltas.
  * @module
  */
+import { histogramQuantile as promHistogramQuantile } from "../prom/histogram_fold.ts";
 import type { Series } from "./run_folder.ts";
 
 /** A point on a time axis: seconds since the run's start, and a value. */
@@ -110,31 +111,17 @@ export function valueWindowMeans(
 }
 
 /**
- * Quantile `q` (0..1) from cumulative histogram buckets (`le` upper bounds, counts cumulative),
- * interpolating linearly inside the bucket as Prometheus' histogram_quantile does.
+ * Quantile `q` (0..1) from cumulative histogram buckets (`le` upper bounds, counts cumulative), with
+ * lib/prom's `histogramQuantile` (linear inside the bucket, as Prometheus does); undefined when the
+ * histogram is empty.
  */
 export function histogramQuantile(
   buckets: readonly { le: number; count: number }[],
   q: number,
 ): number | undefined {
   const sorted = [...buckets].sort((a, b) => a.le - b.le);
-  const total = sorted.at(-1)?.count ?? 0;
-  if (total <= 0) return undefined;
-  const rank = q * total;
-  let lowerBound = 0;
-  let lowerCount = 0;
-  for (const bucket of sorted) {
-    if (bucket.count >= rank) {
-      if (!Number.isFinite(bucket.le)) return lowerBound;
-      const inBucket = bucket.count - lowerCount;
-      return inBucket <= 0
-        ? bucket.le
-        : lowerBound + (bucket.le - lowerBound) * ((rank - lowerCount) / inBucket);
-    }
-    lowerBound = bucket.le;
-    lowerCount = bucket.count;
-  }
-  return lowerBound;
+  const value = promHistogramQuantile({ name: "", labels: {}, buckets: sorted, sum: NaN, count: NaN }, q);
+  return Number.isNaN(value) ? undefined : value;
 }
 
 /** Last sample time over a set of series (epoch ms), or `fallback` when all are empty. */
