@@ -5,7 +5,7 @@
  */
 import { runCli, UsageError } from "../lib/core/cli.ts";
 import { exitWhenParentDies } from "../lib/core/parent_watch.ts";
-import { PROFILE_NAMES, serveEngine } from "../lib/engine/mod.ts";
+import { DEFAULT_WARM_UP_REQUESTS, PROFILE_NAMES, serveEngine } from "../lib/engine/mod.ts";
 
 const flags = {
   port: {
@@ -66,6 +66,13 @@ const flags = {
     min: 0,
   },
   jitter: { type: "number", help: "σ of log-normal per-step noise (0 = none)", default: 0, min: 0 },
+  "warm-up-requests": {
+    type: "number",
+    help: "Synthetic requests run in virtual time before listening, so served requests run optimized code",
+    default: DEFAULT_WARM_UP_REQUESTS,
+    integer: true,
+    min: 0,
+  },
   "engine-index": { type: "string", help: "Value of the 'engine' metric label", default: "0" },
 } as const;
 
@@ -96,6 +103,7 @@ await runCli({
       startupDelayS: values["startup-delay-s"],
       jitterSigma: values.jitter,
       engineIndex: values["engine-index"],
+      warmUpRequests: values["warm-up-requests"],
     });
   } catch (error) {
     if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(error.message);

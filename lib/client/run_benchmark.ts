@@ -73,6 +73,7 @@ export async function runBenchmark(options: BenchmarkOptions): Promise<Benchmark
     timeoutMs: plan.timeoutMs,
     maxSockets: plan.maxConcurrency,
     workers: options.clientWorkers ?? 0,
+    ...(options.headers ? { headers: options.headers } : {}),
   });
   const clock = new PreciseClock();
   try {

@@ -55,6 +55,8 @@ export interface RequestTargetOptions {
   timeoutMs: number;
   /** Sockets kept per host; Infinity = unlimited. */
   maxSockets: number;
+  /** Extra request headers (e.g. routebench's warm-up marker). */
+  headers?: Readonly<Record<string, string>>;
 }
 
 /** Parses the base URL and creates the keep-alive Agent. Throws TypeError for a bad URL. */
@@ -68,7 +70,11 @@ export function createRequestTarget(options: RequestTargetOptions): RequestTarge
   if (url.protocol !== "http:") {
     throw new TypeError(`Cannot use base URL '${options.baseUrl}': only http:// is supported`);
   }
-  const headers: Record<string, string> = { "content-type": "application/json", accept: "text/event-stream" };
+  const headers: Record<string, string> = {
+    ...options.headers,
+    "content-type": "application/json",
+    accept: "text/event-stream",
+  };
   const apiKey = Deno.env.get("OPENAI_API_KEY");
   if (apiKey) headers.authorization = `Bearer ${apiKey}`;
   const base = url.pathname.replace(/\/+$/, "");

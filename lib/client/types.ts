@@ -120,6 +120,8 @@ export interface BenchmarkOptions {
    * CPU validity is then judged by the busiest thread. @default 0
    */
   clientWorkers?: number;
+  /** Extra HTTP headers on every request. */
+  headers?: Readonly<Record<string, string>>;
   /** Extra JSON merged into every request body last. */
   extraBody?: Record<string, unknown>;
   signal?: AbortSignal;

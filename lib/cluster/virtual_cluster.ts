@@ -8,7 +8,7 @@
  * @module
  */
 import type { VirtualClock } from "../core/clock.ts";
-import { createRng } from "../core/rng.ts";
+import { createRng, type Rng } from "../core/rng.ts";
 import { type EngineOptions, resolveEngineConfig } from "../engine/config.ts";
 import { EngineCore } from "../engine/engine_core.ts";
 import { engineRequestInput, isApiError, parseGenerateRequest } from "../engine/openai_api.ts";
@@ -47,6 +47,8 @@ export interface VirtualClusterOptions {
   epochOffsetMs?: number;
   /** The HTTP hop latency model; see {@linkcode HopModel}. @default {@linkcode DEFAULT_HOP_MODEL} */
   hop?: HopModel;
+  /** Seed of the hop spread alone (another sample of live timing noise, same workload). @default seed */
+  noiseSeed?: number;
   /**
    * Prompt tokenizer for the engines' request parsing (e.g. `memoizedTokenize()` shared by the runs
    * of a sweep, which all send the same prompts). @default lib/core `tokenize`
@@ -62,14 +64,21 @@ export interface VirtualClusterOptions {
 export interface HopModel {
   baseMs: number;
   perInFlightMs: number;
+  /**
+   * Spread of one request's hops around that mean: they are multiplied by a seeded log-normal factor
+   * with this σ and mean 1, drawn once per request (its tokens keep their order). 0: every request
+   * gets the mean, and a strategy that reacts to timing sees none of the noise a live run has.
+   */
+  sigma: number;
 }
 
 /**
- * Calibrated on the project's 2-core machine with `deno run -A test/bench/http_hop_bench.ts`: the
- * client's TTFT minus the engine's own TTFT and modelled API overhead, at concurrency 1 (base) and at
- * the default sweep's concurrency 40 (slope).
+ * Calibrated on the project's 2-core machine with `deno run -A test/bench/http_hop_bench.ts` (live
+ * round_robin TTFT minus simulated TTFT without hops, per hop, on a warmed-up fleet): 0.57 ms at
+ * concurrency 1 and 0.38 ms at 40, so no measurable growth with load; σ from the spread at concurrency 1
+ * (p50 0.49 ms, p90 0.81 ms).
  */
-export const DEFAULT_HOP_MODEL: HopModel = { baseMs: 0.5, perInFlightMs: 0.025 };
+export const DEFAULT_HOP_MODEL: HopModel = { baseMs: 0.5, perInFlightMs: 0, sigma: 0.4 };
 
 /** Names of the simulated engines as backend ids (what the decision log and viz show). */
 export function virtualBackendId(index: number): string {
@@ -85,6 +94,7 @@ export class VirtualCluster {
   readonly #model: string;
   readonly #epochOffsetMs: number;
   readonly #hop: HopModel;
+  readonly #hopRng: Rng;
   readonly #tokenize: ((text: string) => number[]) | undefined;
   readonly #backendIndex = new Map<string, number>();
   readonly #unsubscribe: Array<() => void> = [];
@@ -95,6 +105,7 @@ export class VirtualCluster {
     this.#model = options.model;
     this.#epochOffsetMs = options.epochOffsetMs ?? 0;
     this.#hop = options.hop ?? DEFAULT_HOP_MODEL;
+    this.#hopRng = createRng(options.noiseSeed ?? options.seed).fork("hop");
     this.#tokenize = options.tokenize;
     this.engines = options.engines.map((spec, index) =>
       new EngineCore(
@@ -176,7 +187,7 @@ export class VirtualCluster {
 
   #send(endpoint: RoutedEndpoint, body: string, onOutcome: (outcome: RequestOutcome) => void): AbortRequest {
     const clock = this.clock;
-    const hopMs = this.#hopMs();
+    const hopMs = this.#hopMs() * this.#hopSpread();
     const sentMs = clock.nowMs();
     const id = `sim-${this.#nextId++}`;
     const parsedBody = JSON.parse(body) as unknown;
@@ -285,6 +296,12 @@ export class VirtualCluster {
     let inFlight = 0;
     for (const backend of this.router.pool.all()) inFlight += backend.inFlight;
     return this.#hop.baseMs + this.#hop.perInFlightMs * inFlight;
+  }
+
+  /** This request's factor on the mean hop: log-normal with mean 1, or exactly 1 without a spread. */
+  #hopSpread(): number {
+    const sigma = this.#hop.sigma;
+    return sigma === 0 ? 1 : Math.exp(sigma * this.#hopRng.normal() - (sigma * sigma) / 2);
   }
 
   /** Runs `fn` after `delayMs` of virtual time (at once when 0). */

@@ -165,3 +165,10 @@ function scanPieces(text: string, ids: number[] | null): number {
   }
   return count;
 }
+
+/** `count` distinct words `${salt}w0 ${salt}w1 …`: text whose tokens no other salt shares (warm-ups, tests). */
+export function syntheticWords(count: number, salt: string): string {
+  const out: string[] = [];
+  for (let i = 0; i < count; i++) out.push(`${salt}w${i}`);
+  return out.join(" ");
+}

@@ -26,6 +26,7 @@ import {
   usageJson,
 } from "./openai_api.ts";
 import type { FinishResult, RequestSink } from "./request.ts";
+import { DEFAULT_WARM_UP_REQUESTS, warmUpEngine } from "./warm_up.ts";
 
 /** Options of {@linkcode serveEngine}: engine settings plus where to listen. */
 export interface EngineServerOptions extends EngineOptions {
@@ -41,6 +42,11 @@ export interface EngineServerOptions extends EngineOptions {
   clock?: Clock;
   /** Use a spinning RealClock instead of the default PreciseClock (ms of busy-wait per step). */
   spinMs?: number;
+  /**
+   * Synthetic requests run through a private engine in virtual time before listening (see
+   * {@linkcode warmUpEngine}); 0 skips the warm-up. @default DEFAULT_WARM_UP_REQUESTS
+   */
+  warmUpRequests?: number;
 }
 
 /** A running engine server. */
@@ -67,6 +73,8 @@ export async function serveEngine(options: EngineServerOptions = {}): Promise<En
   await ownClock?.whenReady();
   const clock = options.clock ?? ownClock ?? new RealClock({ spinMs: options.spinMs ?? 0 });
   const core = new EngineCore(config, { clock, rng: createRng(config.seed) });
+  const warmUpRequests = options.warmUpRequests ?? DEFAULT_WARM_UP_REQUESTS;
+  if (warmUpRequests > 0) warmUpEngine(config, warmUpRequests);
   if (config.startupDelayS > 0) {
     await clock.sleepUntil(clock.nowMs() + (config.startupDelayS * 1000) / config.speedupRatio);
   }

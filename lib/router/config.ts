@@ -36,6 +36,8 @@ export interface RouterConfig {
   maxConnectRetries: number;
   /** Seed of the strategy's random choices. */
   seed: number;
+  /** Synthetic requests routed in virtual time before listening, to warm the code (0: none). */
+  warmUpRequests: number;
 }
 
 /** Defaults for every {@linkcode RouterConfig} field that has one. */
@@ -50,6 +52,7 @@ export const ROUTER_DEFAULTS = {
   maxBodyBytes: 32 * 1024 * 1024,
   maxConnectRetries: 3,
   seed: 0,
+  warmUpRequests: 256,
 } as const;
 
 /** Programmatic options: `strategy` and `backends` are required, the rest default. */
@@ -86,6 +89,7 @@ export function resolveRouterConfig(input: RouterConfigInput): RouterConfig {
   checkNumber("maxBodyBytes", config.maxBodyBytes, 1, Infinity, true);
   checkNumber("maxConnectRetries", config.maxConnectRetries, 0, 100, true);
   checkNumber("seed", config.seed, 0, Number.MAX_SAFE_INTEGER, true);
+  checkNumber("warmUpRequests", config.warmUpRequests, 0, 1_000_000, true);
   return config;
 }
 
@@ -165,6 +169,13 @@ const ROUTER_FLAGS = {
     min: 0,
   },
   seed: { type: "number", help: "Seed for the strategy's random choices", default: 0, integer: true, min: 0 },
+  "warm-up-requests": {
+    type: "number",
+    help: "Synthetic requests routed in virtual time before listening, so served requests run optimized code",
+    default: ROUTER_DEFAULTS.warmUpRequests,
+    integer: true,
+    min: 0,
+  },
 } satisfies FlagSpec;
 
 /** Which strategies use each strategy flag (a flag may be shared, e.g. `--kv-block-size`). */
@@ -245,6 +256,7 @@ export function routerInputFromFlags(
     maxBodyBytes: values["max-body-bytes"] as number,
     maxConnectRetries: values["max-connect-retries"] as number,
     seed: values.seed as number,
+    warmUpRequests: values["warm-up-requests"] as number,
   };
   if (values["decision-log"] !== undefined) input.decisionLogPath = values["decision-log"] as string;
   try {

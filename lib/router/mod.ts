@@ -14,6 +14,7 @@ export {
   type StrategyDeps,
   type StrategyFactory,
   type StrategyName,
+  WARM_UP_HEADER,
   type WorkerId,
   type WorkerView,
 } from "./strategy.ts";

@@ -159,7 +159,7 @@ export class RouterCore {
       }
     }
     this.strategy.onFinished?.(ticket.request, backend, outcome);
-    if (superseded || this.#sink === undefined) return;
+    if (superseded || this.#sink === undefined || ticket.request.warmUp) return;
     this.#sink.write(this.#record(ticket, outcome));
   }
 

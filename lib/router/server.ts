@@ -16,7 +16,8 @@ import { errorResponse, UpstreamProxy } from "./proxy.ts";
 import { promptTextOf, type RoutedEndpoint } from "./request_body.ts";
 import { createStrategy } from "./registry.ts";
 import { RouterCore } from "./router_core.ts";
-import { createRouteRequest } from "./strategy.ts";
+import { createRouteRequest, WARM_UP_HEADER } from "./strategy.ts";
+import { warmUpRouter } from "./warm_up.ts";
 
 /** Options for {@linkcode serveRouter}: the router config plus injectable pieces. */
 export type ServeRouterOptions = RouterConfigInput & {
@@ -48,6 +49,7 @@ const ROUTED_PATHS: Record<string, RoutedEndpoint> = {
 /** Starts the router. Throws TypeError/RangeError for invalid options. */
 export async function serveRouter(options: ServeRouterOptions): Promise<RouterServer> {
   const config = resolveRouterConfig(options);
+  if (config.warmUpRequests > 0) warmUpRouter(config);
   const clock = options.clock ?? new RealClock();
   const metrics = new RouterMetrics();
   const strategy = createStrategy(config.strategy, config.strategyConfig, {
@@ -109,7 +111,9 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
     }
     const id = request.headers.get("x-request-id") ?? `rb-${++requestCounter}`;
     metrics.phase.parse.observe((clock.nowMs() - startMs) / 1000);
-    return proxy.forward(createRouteRequest(id, prompt.text), {
+    const routeRequest = createRouteRequest(id, prompt.text);
+    if (request.headers.has(WARM_UP_HEADER)) routeRequest.warmUp = true;
+    return proxy.forward(routeRequest, {
       path,
       body,
       headers: request.headers,

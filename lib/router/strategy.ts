@@ -31,7 +31,15 @@ export interface RouteRequest {
   readonly text: string;
   /** Token ids of `text` with routebench's tokenizer, computed once on first use. */
   tokens(): readonly number[];
+  /**
+   * A fleet warm-up request (header {@linkcode WARM_UP_HEADER}): routed like any other, but left out
+   * of the decision log, which holds the measured requests only.
+   */
+  warmUp?: boolean;
 }
+
+/** Request header that marks a fleet warm-up request (any value). */
+export const WARM_UP_HEADER = "x-routebench-warm-up";
 
 /** Creates a {@linkcode RouteRequest} whose token ids are computed lazily (only kv strategies need them). */
 export function createRouteRequest(id: string, text: string, tokenIds?: readonly number[]): RouteRequest {

@@ -43,6 +43,11 @@ export const strategySweepConfigSchema = z.object({
   repeats: z.number().int().min(1).default(1),
   /** Run the workload once before the measured run without restarting the fleet (warms the caches). */
   withWarmup: z.boolean().default(false),
+  /**
+   * Short unique requests sent before each measured run, after which prefix caches are reset: they
+   * warm the fleet's code and connections, not its caches (lib/sweep/fleet_warm_up.ts). 0: none.
+   */
+  warmUpRequests: z.number().int().min(0).default(64),
   seed: z.number().int().default(0),
   /** Folder for the CSVs and run folders. */
   out: z.string().min(1).default("data/results"),

@@ -25,6 +25,7 @@ import {
 import { clientOptionsFor, type StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 import { simulatePoint } from "./sim_point.ts";
+import { fleetWarmUpClientOptions } from "./fleet_warm_up.ts";
 import { virtualBackendId } from "../cluster/virtual_cluster.ts";
 
 /** What one run produced. */
@@ -205,6 +206,10 @@ async function measureLive(
       baseUrl: fleet.targetUrl,
       signal: abort.signal,
     };
+    if (config.warmUpRequests > 0) {
+      await runBenchmark(fleetWarmUpClientOptions(clientOptions, config.warmUpRequests));
+      await resetPrefixCaches(fleet.targetUrl);
+    }
     if (config.withWarmup) await runBenchmark({ ...clientOptions, requests });
     const metricsUrls = fleet.engines.map((engine) => `${engine.url}/metrics`);
     const scrapeEngines = () => Promise.all(metricsUrls.map((url) => scrapeOnce(url).catch(() => undefined)));
@@ -230,6 +235,13 @@ async function measureLive(
     await scraper?.stop();
     await fleet.stop();
   }
+}
+
+/** POST /reset_prefix_cache (a router passes it on to every engine); throws when it fails. */
+async function resetPrefixCaches(baseUrl: string): Promise<void> {
+  const response = await fetch(`${baseUrl}/reset_prefix_cache`, { method: "POST" });
+  await response.body?.cancel();
+  if (!response.ok) throw new Error(`POST ${baseUrl}/reset_prefix_cache answered ${response.status}`);
 }
 
 /** The fleet a strategy sweep point runs on. */

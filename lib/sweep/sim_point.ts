@@ -7,7 +7,7 @@
  */
 import { memoizedTokenize } from "../core/tokens.ts";
 import { VirtualClock } from "../core/clock.ts";
-import { VirtualCluster } from "../cluster/virtual_cluster.ts";
+import { type HopModel, VirtualCluster } from "../cluster/virtual_cluster.ts";
 import {
   type BenchmarkResult,
   type ClientTransport,
@@ -19,6 +19,7 @@ import { MemoryDecisionSink } from "../router/decision_log.ts";
 import { writeGzippedJsonl } from "../prom/timeseries.ts";
 import { TimeseriesJsonlEncoder } from "../prom/timeseries_encoder.ts";
 import { clientOptionsFor, type StrategySweepConfig } from "./config.ts";
+import { fleetWarmUpClientOptions } from "./fleet_warm_up.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 
 /** The scrape interval the simulation samples at, as the live scraper does. */
@@ -40,6 +41,10 @@ export interface SimulatePointOptions {
   epochOffsetMs?: number;
   /** Prompt tokenizer (a sweep shares one `memoizedTokenize()` across its runs). @default a new one */
   tokenize?: (text: string) => number[];
+  /** The HTTP hop model. @default DEFAULT_HOP_MODEL */
+  hop?: HopModel;
+  /** Seed of the simulated timing noise alone (see VirtualClusterOptions.noiseSeed). @default seed */
+  noiseSeed?: number;
 }
 
 /** Simulates `strategy` on the fleet of `config` with `requests`; deterministic for `seed`. */
@@ -69,6 +74,8 @@ export async function simulatePoint(
     ...(decisions ? { decisionSink: decisions } : {}),
     epochOffsetMs,
     tokenize: options.tokenize ?? memoizedTokenize(),
+    ...(options.hop ? { hop: options.hop } : {}),
+    ...(options.noiseSeed !== undefined ? { noiseSeed: options.noiseSeed } : {}),
   });
   const transport = cluster.transport(config.client.endpoint);
   const clientOptions = { ...clientOptionsFor(config, seed), requests };
@@ -76,6 +83,14 @@ export async function simulatePoint(
   const timeseries = options.runDir ? new TimeseriesJsonlEncoder() : undefined;
   let simulated: SimulatedRun;
   try {
+    if (config.warmUpRequests > 0) {
+      await runInVirtualTime(
+        clock,
+        transport,
+        fleetWarmUpClientOptions(clientOptions, config.warmUpRequests),
+      );
+      for (const engine of cluster.engines) engine.resetPrefixCache();
+    }
     if (config.withWarmup) await runInVirtualTime(clock, transport, clientOptions);
     if (decisions) decisions.records.length = 0;
     const scrapeEngines = () => cluster.engines.map((engine) => engine.collectMetrics());

@@ -6,7 +6,7 @@
 // the router's core; engine cache state read from the engines' returned cached_tokens.
 import assert from "node:assert/strict";
 import { serveEngine } from "../../lib/engine/mod.ts";
-import { MemoryDecisionSink, serveRouter } from "../../lib/router/mod.ts";
+import { MemoryDecisionSink, serveRouter, WARM_UP_HEADER } from "../../lib/router/mod.ts";
 import { sseBody, startUpstream, waitFor } from "./_upstream.ts";
 
 function completion(prompt: string, stream = true): RequestInit {
@@ -245,5 +245,40 @@ Deno.test("serveRouter() POST /reset_prefix_cache resets every engine's cache, 5
   } finally {
     await router.shutdown();
     await Promise.all(engines.map((engine) => engine.shutdown()));
+  }
+});
+
+Deno.test("serveRouter() warms up off the books and leaves warm-up-marked requests out of the decision log", async () => {
+  const a = startUpstream();
+  const b = startUpstream();
+  const sink = new MemoryDecisionSink();
+  const router = await serveRouter({
+    strategy: "prefix_aware",
+    backends: [a.url, b.url],
+    decisionSink: sink,
+    warmUpRequests: 100,
+  });
+  try {
+    // The start-up warm-up routed 100 requests through a private core: none reached this one.
+    assert.equal(sink.records.length, 0);
+    const forwarded = () =>
+      [...a.received, ...b.received].filter((path) => path === "/v1/completions").length;
+    assert.equal(forwarded(), 0);
+    const metrics = await (await fetch(`${router.url}/metrics`)).text();
+    assert.doesNotMatch(metrics, /routed_total\{[^}]*\} [1-9]/);
+    const marked = await fetch(`${router.url}/v1/completions`, {
+      ...completion("warm me"),
+      headers: { "content-type": "application/json", [WARM_UP_HEADER]: "1" },
+    });
+    assert.equal(await marked.text(), sseBody(8));
+    const measured = await fetch(`${router.url}/v1/completions`, completion("measure me"));
+    assert.equal(await measured.text(), sseBody(8));
+    await waitFor(() => totalInFlight(router) === 0);
+    assert.equal(forwarded(), 2, "both were forwarded");
+    assert.deepEqual(sink.records.map((record) => record.request_id), ["rb-2"]);
+  } finally {
+    await router.shutdown();
+    await a.close();
+    await b.close();
   }
 });
