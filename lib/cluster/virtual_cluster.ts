@@ -23,6 +23,7 @@ import { createRouteRequest, type StrategyName } from "../router/strategy.ts";
 import type { AbortRequest, ClientTransport } from "../client/transport.ts";
 import type { RequestOutcome } from "../client/stream_request.ts";
 import type { TimeseriesRecord } from "../prom/timeseries.ts";
+import { SeriesColumns } from "../prom/series_columns.ts";
 
 /** One simulated engine: its mock-engine flags by name, as a fleet spec's `options` holds them. */
 export interface VirtualEngineSpec {
@@ -97,6 +98,8 @@ export class VirtualCluster {
   readonly #hopRng: Rng;
   readonly #tokenize: ((text: string) => number[]) | undefined;
   readonly #backendIndex = new Map<string, number>();
+  /** Reused sample columns: one per engine, then the router's. */
+  readonly #sampleColumns: SeriesColumns[] = [];
   readonly #unsubscribe: Array<() => void> = [];
   #nextId = 0;
 
@@ -163,19 +166,28 @@ export class VirtualCluster {
 
   /** One timeseries record per engine and one for the router, as the live scraper writes them. */
   sampleMetrics(): TimeseriesRecord[] {
-    const tMs = Math.round(this.clock.nowMs() + this.#epochOffsetMs);
-    const records: TimeseriesRecord[] = this.engines.map((engine, index) => ({
-      t_ms: tMs,
-      target: `engine-${index}`,
-      metrics: engine.collectMetrics(),
-    }));
-    this.router.refreshGauges();
-    records.push({
-      t_ms: tMs,
-      target: "router",
-      metrics: this.routerMetrics.registry.collect(),
-    });
+    const records: TimeseriesRecord[] = [];
+    this.sampleMetricColumns((t_ms, target, columns) =>
+      records.push({ t_ms, target, metrics: columns.toRecord() })
+    );
     return records;
+  }
+
+  /**
+   * {@linkcode VirtualCluster.sampleMetrics} without building records: each target's series are
+   * refilled into columns the cluster keeps (valid until the next sample) and handed to `visit`.
+   */
+  sampleMetricColumns(visit: (tMs: number, target: string, columns: SeriesColumns) => void): void {
+    const tMs = Math.round(this.clock.nowMs() + this.#epochOffsetMs);
+    this.engines.forEach((engine, index) => {
+      const columns = this.#sampleColumns[index] ??= new SeriesColumns();
+      engine.collectMetricColumns(columns);
+      visit(tMs, `engine-${index}`, columns);
+    });
+    this.router.refreshGauges();
+    const routerColumns = this.#sampleColumns[this.engines.length] ??= new SeriesColumns();
+    this.routerMetrics.registry.collectInto(routerColumns);
+    visit(tMs, "router", routerColumns);
   }
 
   /** Stops strategy timers and KV event subscriptions. */

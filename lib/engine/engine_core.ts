@@ -7,6 +7,7 @@
  * accumulate; at high speedups several steps whose deadlines already passed run in one turn.
  * @module
  */
+import type { SeriesColumns } from "../prom/series_columns.ts";
 import type { Clock, Timer } from "../core/clock.ts";
 import { invariant } from "../core/invariant.ts";
 import type { Rng } from "../core/rng.ts";
@@ -269,6 +270,12 @@ export class EngineCore {
   collectMetrics(): Record<string, number> {
     this.#refreshGauges();
     return this.metrics.registry.collect();
+  }
+
+  /** The same series as {@linkcode EngineCore.collectMetrics}, refilled into reused columns. */
+  collectMetricColumns(into: SeriesColumns): void {
+    this.#refreshGauges();
+    this.metrics.registry.collectInto(into);
   }
 
   #wake(atMs: number): void {

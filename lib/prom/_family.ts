@@ -3,6 +3,7 @@
  * and label rendering with Prometheus escaping.
  * @module
  */
+import type { SeriesColumns } from "./series_columns.ts";
 
 const METRIC_NAME_REGEXP = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 const LABEL_NAME_REGEXP = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
@@ -19,8 +20,8 @@ export interface FamilyOptions<L extends string> {
 
 /** The part of a family the registry renders. */
 export interface RenderableFamily {
-  /** Adds every series as `{ seriesKey: value }`, the keys the parser derives from `render`. */
-  collect(into: Record<string, number>): void;
+  /** Appends every series under the key the parser derives from `render`. */
+  collect(into: SeriesColumns): void;
   readonly name: string;
   render(lines: string[]): void;
 }
@@ -86,7 +87,7 @@ export abstract class Family<L extends string, C> implements RenderableFamily {
 
   protected abstract newChild(): C;
   abstract render(lines: string[]): void;
-  abstract collect(into: Record<string, number>): void;
+  abstract collect(into: SeriesColumns): void;
 
   protected header(lines: string[], type: string, name: string = this.name): void {
     lines.push(`# HELP ${name} ${escapeHelp(this.help)}`, `# TYPE ${name} ${type}`);

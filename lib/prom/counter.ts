@@ -3,6 +3,7 @@
  * a `_created` timestamp in its own gauge family), as prometheus_client does for vLLM.
  * @module
  */
+import type { SeriesColumns } from "./series_columns.ts";
 import { Family, type FamilyOptions, formatValue, seriesName } from "./_family.ts";
 
 /** One labelled counter series. */
@@ -48,14 +49,14 @@ export class Counter<L extends string = never> extends Family<L, CounterChild> {
     }
   }
 
-  collect(into: Record<string, number>): void {
+  collect(into: SeriesColumns): void {
     for (const entry of this.children.values()) {
       const keys = entry.keys ??= [
         seriesName(`${this.name}_total`, entry.labels),
         seriesName(`${this.name}_created`, entry.labels),
       ];
-      into[keys[0]!] = entry.child.value;
-      into[keys[1]!] = entry.child.createdS;
+      into.put(keys[0]!, entry.child.value);
+      into.put(keys[1]!, entry.child.createdS);
     }
   }
 }

@@ -2,6 +2,7 @@
  * Prometheus gauges.
  * @module
  */
+import type { SeriesColumns } from "./series_columns.ts";
 import { Family, formatValue, seriesName } from "./_family.ts";
 
 /** One labelled gauge series. */
@@ -32,10 +33,10 @@ export class Gauge<L extends string = never> extends Family<L, GaugeChild> {
     }
   }
 
-  collect(into: Record<string, number>): void {
+  collect(into: SeriesColumns): void {
     for (const entry of this.children.values()) {
       const keys = entry.keys ??= [seriesName(this.name, entry.labels)];
-      into[keys[0]!] = entry.child.value;
+      into.put(keys[0]!, entry.child.value);
     }
   }
 }

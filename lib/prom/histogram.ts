@@ -2,6 +2,7 @@
  * Prometheus histograms with fixed upper bounds and an implicit `+Inf` bucket.
  * @module
  */
+import type { SeriesColumns } from "./series_columns.ts";
 import { Family, type FamilyOptions, formatValue, seriesName } from "./_family.ts";
 
 /** One labelled histogram series. Counts are per bucket (not cumulative) until rendering. */
@@ -77,7 +78,7 @@ export class Histogram<L extends string = never> extends Family<L, HistogramChil
     }
   }
 
-  collect(into: Record<string, number>): void {
+  collect(into: SeriesColumns): void {
     const numBuckets = this.buckets.length + 1;
     for (const entry of this.children.values()) {
       const keys = entry.keys ??= this.#seriesKeys(entry.labels);
@@ -85,11 +86,11 @@ export class Histogram<L extends string = never> extends Family<L, HistogramChil
       let cumulative = 0;
       for (let i = 0; i < numBuckets; i++) {
         cumulative += child.bucketCounts[i]!;
-        into[keys[i]!] = cumulative;
+        into.put(keys[i]!, cumulative);
       }
-      into[keys[numBuckets]!] = child.sum;
-      into[keys[numBuckets + 1]!] = child.count;
-      into[keys[numBuckets + 2]!] = child.createdS;
+      into.put(keys[numBuckets]!, child.sum);
+      into.put(keys[numBuckets + 1]!, child.count);
+      into.put(keys[numBuckets + 2]!, child.createdS);
     }
   }
 

@@ -44,6 +44,7 @@ export {
   type TimeseriesRecord,
   writeGzippedJsonl,
 } from "./timeseries.ts";
+export { SeriesColumns } from "./series_columns.ts";
 export { TimeseriesJsonlEncoder } from "./timeseries_encoder.ts";
 export {
   Scraper,

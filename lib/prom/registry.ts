@@ -5,6 +5,7 @@
  */
 import type { RenderableFamily } from "./_family.ts";
 import { Counter } from "./counter.ts";
+import { SeriesColumns } from "./series_columns.ts";
 import { Gauge } from "./gauge.ts";
 import { Histogram, type HistogramOptions } from "./histogram.ts";
 import type { FamilyOptions } from "./_family.ts";
@@ -44,9 +45,16 @@ export class Registry {
    * gives, without rendering and parsing it (the virtual-time simulation samples this way).
    */
   collect(): Record<string, number> {
-    const into: Record<string, number> = {};
-    for (const family of this.#families.values()) family.collect(into);
-    return into;
+    const columns = new SeriesColumns();
+    this.collectInto(columns);
+    return columns.toRecord();
+  }
+
+  /** The same series as {@linkcode Registry.collect}, refilled into `columns` (reused across samples). */
+  collectInto(columns: SeriesColumns): void {
+    columns.begin();
+    for (const family of this.#families.values()) family.collect(columns);
+    columns.end();
   }
 
   #register<F extends RenderableFamily>(family: F): F {

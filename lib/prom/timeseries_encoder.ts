@@ -7,13 +7,18 @@
  * not the ~1000 series a target exposes.
  * @module
  */
+import type { SeriesColumns } from "./series_columns.ts";
 import type { TimeseriesRecord } from "./timeseries.ts";
 
 /** What is remembered of one target's previous line. */
 interface TargetState {
   /** `"target":"engine-0","metrics":{`-style JSON of the target name, quoted. */
   targetJson: string;
+  /** A copy of the keys (the columns' own array is refilled in place). */
   keys: string[];
+  /** The columns object the keys last came from and its key version then. */
+  source: SeriesColumns | null;
+  keysVersion: number;
   /** UTF-8 of `"key":` for each key, with the separating comma for all but the first. */
   prefixes: Uint8Array[];
   /** The values of the previous line; NaN entries compare equal to NaN. */
@@ -50,15 +55,31 @@ export class TimeseriesJsonlEncoder {
    * the fields in {@linkcode TimeseriesRecord} order (`t_ms`, `target`, `metrics`, `error`).
    */
   append(record: TimeseriesRecord): void {
-    this.linesWritten++;
     const metrics = record.metrics;
     const keys = Object.keys(metrics);
     if (record.error !== undefined || !allNumbers(metrics, keys)) {
+      this.linesWritten++;
       this.#writeString(`${JSON.stringify(record)}\n`);
       return;
     }
-    const state = this.#stateFor(record.target, keys);
-    this.#writeString(`{"t_ms":${numberJson(record.t_ms)},"target":${state.targetJson},"metrics":{`);
+    const state = this.#stateFor(record.target, keys, null);
+    this.#appendValues(record.t_ms, state, keys.map((key) => metrics[key]!));
+  }
+
+  /**
+   * Appends the line `append({ t_ms, target, metrics: columns.toRecord() })` would write, reading the
+   * values by position: with the same `columns` object sample after sample, the key list is checked
+   * by its version only.
+   */
+  appendColumns(tMs: number, target: string, columns: SeriesColumns): void {
+    const state = this.#stateFor(target, columns.keys, columns);
+    this.#appendValues(tMs, state, columns.values);
+  }
+
+  #appendValues(tMs: number, state: TargetState, newValues: readonly number[]): void {
+    this.linesWritten++;
+    const keys = state.keys;
+    this.#writeString(`{"t_ms":${numberJson(tMs)},"target":${state.targetJson},"metrics":{`);
     const bodyStart = this.#length;
     const newOffsets = new Int32Array(keys.length + 1);
     const values = state.values;
@@ -66,7 +87,7 @@ export class TimeseriesJsonlEncoder {
     let copyFrom = -1;
     let copyTo = -1;
     for (let index = 0; index < keys.length; index++) {
-      const value = metrics[keys[index]!]!;
+      const value = newValues[index]!;
       const previous = values[index]!;
       newOffsets[index] = this.#length - bodyStart + (copyFrom < 0 ? 0 : copyTo - copyFrom);
       if (state.primed && (value === previous || (value !== value && previous !== previous))) {
@@ -115,12 +136,23 @@ export class TimeseriesJsonlEncoder {
     this.#targets.clear();
   }
 
-  #stateFor(target: string, keys: string[]): TargetState {
+  #stateFor(target: string, keys: readonly string[], source: SeriesColumns | null): TargetState {
     const known = this.#targets.get(target);
-    if (known && sameKeys(known.keys, keys)) return known;
+    if (known !== undefined) {
+      if (source !== null && known.source === source && known.keysVersion === source.keysVersion) {
+        return known;
+      }
+      if (sameKeys(known.keys, keys)) {
+        known.source = source;
+        known.keysVersion = source?.keysVersion ?? -1;
+        return known;
+      }
+    }
     const state: TargetState = {
       targetJson: JSON.stringify(target),
-      keys,
+      keys: [...keys],
+      source,
+      keysVersion: source?.keysVersion ?? -1,
       prefixes: keys.map((key, index) =>
         this.#encoder.encode(`${index === 0 ? "" : ","}${JSON.stringify(key)}:`)
       ),

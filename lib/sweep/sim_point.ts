@@ -99,7 +99,7 @@ export async function simulatePoint(
     let sampling = timeseries !== undefined;
     const sample = () => {
       if (!sampling) return;
-      for (const record of cluster.sampleMetrics()) timeseries!.append(record);
+      cluster.sampleMetricColumns((tMs, target, columns) => timeseries!.appendColumns(tMs, target, columns));
       clock.setTimer(clock.nowMs() + SIM_SAMPLE_INTERVAL_MS, sample);
     };
     sample();

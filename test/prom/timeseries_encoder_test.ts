@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { formatTimeseriesRecord, type TimeseriesRecord } from "../../lib/prom/mod.ts";
 import { TimeseriesJsonlEncoder } from "../../lib/prom/timeseries_encoder.ts";
+import { Registry, SeriesColumns } from "../../lib/prom/mod.ts";
 import { VirtualClock } from "../../lib/core/clock.ts";
 import { VirtualCluster } from "../../lib/cluster/virtual_cluster.ts";
 
@@ -60,5 +61,36 @@ Deno.test("TimeseriesJsonlEncoder.append matches JSON.stringify on sampled Virtu
   clock.runWhile(() => records.length < 40);
   cluster.close();
   assert.ok(finished, "the request completed while sampling");
+  assertSameBytes(records);
+});
+
+Deno.test("TimeseriesJsonlEncoder.appendColumns writes what append writes, as series appear and vanish", () => {
+  const registry = new Registry();
+  const requests = registry.counter({ name: "requests", help: "h", labelNames: ["kind"] });
+  const running = registry.gauge({ name: "running", help: "h" }).labels({});
+  const latency = registry.histogram({ name: "latency_seconds", help: "h", buckets: [0.1, 1] }).labels({});
+  const columns = new SeriesColumns();
+  const byColumns = new TimeseriesJsonlEncoder();
+  const records: TimeseriesRecord[] = [];
+  const steps: Array<() => void> = [
+    () => running.set(1),
+    () => requests.labels({ kind: "ok" }).inc(), // a series appears
+    () => latency.observe(0.5),
+    () => {},
+    () => requests.labels({ kind: "error" }).inc(2), // another appears
+    () => running.set(NaN),
+    () => requests.clear(), // both vanish
+    () => running.set(3),
+  ];
+  steps.forEach((step, index) => {
+    step();
+    registry.collectInto(columns);
+    byColumns.appendColumns(1000 + 100 * index, "engine-0", columns);
+    records.push({ t_ms: 1000 + 100 * index, target: "engine-0", metrics: registry.collect() });
+  });
+  assert.equal(new Set(records.map((record) => Object.keys(record.metrics).length)).size, 3);
+  const byRecords = new TimeseriesJsonlEncoder();
+  for (const record of records) byRecords.append(record);
+  assert.equal(new TextDecoder().decode(byColumns.bytes()), new TextDecoder().decode(byRecords.bytes()));
   assertSameBytes(records);
 });
