@@ -54,7 +54,7 @@ export interface MetricStats {
 
 /** mean, median, std, p90, p95, p99 of `values` (numpy semantics). */
 export function metricStats(values: ArrayLike<number>): MetricStats {
-  const sorted = Float64Array.from(values).sort();
+  const sorted = (values instanceof Float64Array ? values.slice() : Float64Array.from(values)).sort();
   return {
     mean: mean(values),
     median: percentileSorted(sorted, 50),
