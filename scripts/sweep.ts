@@ -25,6 +25,13 @@ const flags = {
     type: "boolean",
     help: "Run the workload once before measuring, without restarting the fleet",
   },
+  "warm-up-requests": {
+    type: "number",
+    integer: true,
+    min: 0,
+    help:
+      "Short unique requests that warm the fleet before each run, then caches are reset (default 64; 0: none)",
+  },
   seed: { type: "number", integer: true, help: "Seed for the workload, engines and router" },
   out: { type: "string", help: "Folder for the CSVs and run folders (default data/results)" },
   sim: { type: "boolean", help: "Simulate the cluster in virtual time instead of running processes" },
@@ -73,6 +80,7 @@ await runCli({
   }
   if (given.has("repeats")) set("repeats", values.repeats);
   if (given.has("with-warmup")) set("withWarmup", values["with-warmup"]);
+  if (given.has("warm-up-requests")) set("warmUpRequests", values["warm-up-requests"]);
   if (given.has("seed")) set("seed", values.seed);
   if (given.has("out")) set("out", values.out);
   if (given.has("sim")) set("mode", values.sim ? "sim" : "live");

@@ -46,3 +46,28 @@ export function fleetWarmUpClientOptions<T extends { maxConcurrency: number }>(
     headers: WARM_UP_HEADERS,
   };
 }
+
+/**
+ * POST /reset_prefix_cache (a router passes it on to every engine). Servers without it (vLLM serves it
+ * only with VLLM_SERVER_DEV_MODE=1) keep the warm-up prompts cached: they share no prefix with any
+ * workload, so that costs only evictable blocks; it goes to the run's `logs/warm_up.log` and, once per
+ * process, to stderr, and is not fatal.
+ */
+export async function resetPrefixCachesAfterWarmUp(baseUrl: string, runDir: string): Promise<void> {
+  let problem: string | undefined;
+  try {
+    const response = await fetch(`${baseUrl}/reset_prefix_cache`, { method: "POST" });
+    await response.body?.cancel();
+    if (!response.ok) problem = `answered ${response.status}`;
+  } catch (error) {
+    problem = `failed: ${error instanceof Error ? error.message : error}`;
+  }
+  if (problem === undefined) return;
+  const line = `warm-up: POST ${baseUrl}/reset_prefix_cache ${problem}; the warm-up prompts stay cached`;
+  await Deno.writeTextFile(`${runDir}/logs/warm_up.log`, `${line}\n`);
+  if (!warnedResetFailure) {
+    console.error(`routebench: ${line} (said once; every affected run has it in logs/warm_up.log)`);
+  }
+  warnedResetFailure = true;
+}
+let warnedResetFailure = false;

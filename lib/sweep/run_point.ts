@@ -25,7 +25,7 @@ import {
 import { clientOptionsFor, type StrategySweepConfig } from "./config.ts";
 import { type EngineAverages, engineAverages, replicaWindows } from "./engine_averages.ts";
 import { simulatePoint } from "./sim_point.ts";
-import { fleetWarmUpClientOptions } from "./fleet_warm_up.ts";
+import { fleetWarmUpClientOptions, resetPrefixCachesAfterWarmUp } from "./fleet_warm_up.ts";
 import { virtualBackendId } from "../cluster/virtual_cluster.ts";
 
 /** What one run produced. */
@@ -208,7 +208,7 @@ async function measureLive(
     };
     if (config.warmUpRequests > 0) {
       await runBenchmark(fleetWarmUpClientOptions(clientOptions, config.warmUpRequests));
-      await resetPrefixCaches(fleet.targetUrl);
+      await resetPrefixCachesAfterWarmUp(fleet.targetUrl, runDir);
     }
     if (config.withWarmup) await runBenchmark({ ...clientOptions, requests });
     const metricsUrls = fleet.engines.map((engine) => `${engine.url}/metrics`);
@@ -235,13 +235,6 @@ async function measureLive(
     await scraper?.stop();
     await fleet.stop();
   }
-}
-
-/** POST /reset_prefix_cache (a router passes it on to every engine); throws when it fails. */
-async function resetPrefixCaches(baseUrl: string): Promise<void> {
-  const response = await fetch(`${baseUrl}/reset_prefix_cache`, { method: "POST" });
-  await response.body?.cancel();
-  if (!response.ok) throw new Error(`POST ${baseUrl}/reset_prefix_cache answered ${response.status}`);
 }
 
 /** The fleet a strategy sweep point runs on. */
