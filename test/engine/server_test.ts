@@ -149,3 +149,35 @@ Deno.test("serveEngine() listens only after the modelled startup delay (divided 
     await server.shutdown();
   }
 });
+
+Deno.test("serveEngine() streams many requests at once whole, with ASCII and non-ASCII model names", async () => {
+  // Streams with output in the same turn are written with one encode; a non-ASCII name takes the
+  // per-stream path. Either way every stream must carry exactly its own chunks.
+  for (const model of ["ascii-model", "mödel-ü"]) {
+    const server = await serveEngine({ model, speedupRatio: 50, warmUpRequests: 0 });
+    try {
+      const results = await Promise.all(
+        Array.from({ length: 12 }, (_, i) =>
+          streamSse(`${server.url}/v1/completions`, {
+            model,
+            prompt: `stream ${i} `.repeat(20),
+            max_tokens: 10 + i,
+            ignore_eos: true,
+            stream: true,
+            stream_options: { include_usage: true },
+          })),
+      );
+      results.forEach((result, i) => {
+        assert.ok(result.done, `stream ${i} ended with [DONE]`);
+        const chunks = result.events as Array<
+          { model: string; choices: unknown[]; usage?: { completion_tokens: number } }
+        >;
+        assert.ok(chunks.every((chunk) => chunk.model === model));
+        assert.equal(chunks.filter((chunk) => chunk.choices.length > 0).length, 10 + i);
+        assert.equal(chunks.at(-1)!.usage!.completion_tokens, 10 + i);
+      });
+    } finally {
+      await server.shutdown();
+    }
+  }
+});
