@@ -75,11 +75,12 @@ export interface HopModel {
 
 /**
  * Calibrated on the project's 2-core machine with `deno run -A test/bench/http_hop_bench.ts` (live
- * round_robin TTFT minus simulated TTFT without hops, per hop, on a warmed-up fleet): 0.57 ms at
- * concurrency 1 and 0.38 ms at 40, so no measurable growth with load; σ from the spread at concurrency 1
- * (p50 0.49 ms, p90 0.81 ms).
+ * round_robin TTFT minus simulated TTFT without hops, per hop, on a warmed-up fleet): 0.57–0.63 ms at
+ * concurrency 1, where nothing else moves; 0.38–0.55 ms at 40, where batching differences between the two
+ * runs blur it, so no measurable growth with load. σ from the spread at concurrency 1 (p50 0.49 ms, p90
+ * 0.81 ms).
  */
-export const DEFAULT_HOP_MODEL: HopModel = { baseMs: 0.5, perInFlightMs: 0, sigma: 0.4 };
+export const DEFAULT_HOP_MODEL: HopModel = { baseMs: 0.6, perInFlightMs: 0, sigma: 0.4 };
 
 /** Names of the simulated engines as backend ids (what the decision log and viz show). */
 export function virtualBackendId(index: number): string {

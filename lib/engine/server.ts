@@ -275,7 +275,6 @@ export async function serveEngine(options: EngineServerOptions = {}): Promise<En
   };
 }
 
-/** One SSE response body: output buffered between engine turns, abort on client cancel. */
 /**
  * Flushes every stream with one UTF-8 encode for the turn instead of one per stream (the encode calls
  * were ~16% of the engine's CPU with ~200 streams). SSE text is ASCII unless a model name or prompt
@@ -298,6 +297,7 @@ function flushTogether(streams: readonly StreamState[]): void {
   }
 }
 
+/** One SSE response body: output buffered between engine turns, abort on client cancel. */
 class StreamState {
   readonly body: ReadableStream<Uint8Array>;
   pending = "";
