@@ -36,6 +36,9 @@ for (const { file, needs } of notebooks) {
             "notebook",
             "--execute",
             "--ExecutePreprocessor.timeout=300",
+            // nbclient stops collecting a cell's outputs 4 s (its default) after the execute reply; a
+            // figure rendered while the 2 cores are busy can come later, and was then silently lost.
+            "--ExecutePreprocessor.iopub_timeout=60",
             "--ExecutePreprocessor.kernel_name=deno",
             join(root, "notebooks", file),
             "--output-dir",
