@@ -6,6 +6,7 @@
  * cache. English prose averages about 4 characters per token, close to real BPE tokenizers.
  * @module
  */
+import type { Rng } from "./rng.ts";
 
 /** Size of the id space; ids below {@linkcode FIRST_TEXT_ID} are reserved. */
 export const VOCAB_SIZE = 128_000;
@@ -166,9 +167,20 @@ function scanPieces(text: string, ids: number[] | null): number {
   return count;
 }
 
-/** `count` distinct words `${salt}w0 ${salt}w1 …`: text whose tokens no other salt shares (warm-ups, tests). */
-export function syntheticWords(count: number, salt: string): string {
-  const out: string[] = [];
-  for (let i = 0; i < count; i++) out.push(`${salt}w${i}`);
-  return out.join(" ");
+/**
+ * `tokens` seeded words joined by single spaces, without a leading space (`"the of and"`). Every word
+ * is one of {@linkcode OUTPUT_WORDS} (a space plus at most 5 letters = exactly one token), so the text
+ * is exactly `tokens` tokens, and still is when appended after a non-space character.
+ */
+export function syntheticText(rng: Rng, tokens: number): string {
+  if (!Number.isInteger(tokens) || tokens < 0) {
+    throw new RangeError(
+      `Cannot build text: 'tokens' must be a non-negative integer: current value is ${tokens}`,
+    );
+  }
+  if (tokens === 0) return "";
+  const words = OUTPUT_WORDS;
+  const parts = new Array<string>(tokens);
+  for (let i = 0; i < tokens; i++) parts[i] = words[Math.floor(rng.float() * words.length)]!;
+  return parts.join("").slice(1);
 }

@@ -13,7 +13,7 @@
  */
 import { VirtualClock } from "../core/clock.ts";
 import { createRng } from "../core/rng.ts";
-import { syntheticWords } from "../core/tokens.ts";
+import { syntheticText } from "../core/tokens.ts";
 import type { EngineConfig } from "./config.ts";
 import { EngineCore } from "./engine_core.ts";
 import {
@@ -48,15 +48,15 @@ export function warmUpEngine(config: EngineConfig, requests = DEFAULT_WARM_UP_RE
   });
   const limits = { servedModel: config.model, maxModelLen: config.maxModelLen };
   const rng = createRng(config.seed).fork("warm-up-prompts");
-  // Prompts of up to ~5,000 tokens that share one of a few prefixes, so hashing, hits and evictions run.
-  // A synthetic word is up to 5 tokens; prompts stay within max_model_len less the output and template.
-  const maxWords = Math.max(2, Math.min(1000, Math.floor((config.maxModelLen - 128) / 5)));
-  const prefixes = Array.from({ length: 4 }, (_, p) => syntheticWords(rng.int(1, maxWords / 2), `p${p}`));
+  // Prompts of up to ~4,000 tokens that share one of a few prefixes, so hashing, hits and evictions
+  // run; they stay within max_model_len less the output (≤ 64) and the chat template.
+  const halfTokens = Math.max(1, Math.floor(Math.min(4000, config.maxModelLen - 128) / 2));
+  const prefixes = Array.from({ length: 4 }, () => syntheticText(rng, rng.int(1, halfTokens)));
   let outputTokens = 0;
   let finished = 0;
   let submitted = 0;
   for (let i = 0; i < requests; i++) {
-    const prompt = `${prefixes[i % prefixes.length]} ${syntheticWords(rng.int(1, maxWords / 2), `q${i}`)}`;
+    const prompt = `${prefixes[i % prefixes.length]} ${syntheticText(rng, rng.int(1, halfTokens))}`;
     const stream = i % 4 !== 3;
     const chat = i % 2 === 0;
     const body = JSON.parse(JSON.stringify({

@@ -15,7 +15,7 @@ import { createStrategy } from "./registry.ts";
 import { RouterCore } from "./router_core.ts";
 import { createRouteRequest } from "./strategy.ts";
 import { findUsage } from "./usage_sniffer.ts";
-import { syntheticWords } from "../core/tokens.ts";
+import { syntheticText } from "../core/tokens.ts";
 
 /** Routes `requests` synthetic requests through a private core built from `config`, in virtual time. */
 export function warmUpRouter(config: RouterConfig, requests = config.warmUpRequests): void {
@@ -26,10 +26,10 @@ export function warmUpRouter(config: RouterConfig, requests = config.warmUpReque
   });
   const core = new RouterCore({ strategy, backends: config.backends, clock, metrics: new RouterMetrics() });
   const rng = createRng(config.seed).fork("warm-up-prompts");
-  const prefixes = Array.from({ length: 8 }, (_, p) => syntheticWords(rng.int(16, 1000), `p${p}`));
+  const prefixes = Array.from({ length: 8 }, () => syntheticText(rng, rng.int(16, 4000)));
   const open: Array<{ finish: () => void; firstToken: () => void }> = [];
   for (let i = 0; i < requests; i++) {
-    const prompt = `${prefixes[i % prefixes.length]} ${syntheticWords(rng.int(1, 1000), `q${i}`)}`;
+    const prompt = `${prefixes[i % prefixes.length]} ${syntheticText(rng, rng.int(1, 4000))}`;
     const chat = i % 2 === 0;
     const body = JSON.parse(JSON.stringify(
       chat

@@ -9,7 +9,7 @@
  * requests in virtual time so the strategies start from the same state.
  * @module
  */
-import { countTokens, syntheticWords } from "../core/tokens.ts";
+import { countTokens } from "../core/tokens.ts";
 import { WARM_UP_HEADER } from "../router/strategy.ts";
 import type { WorkloadRequest } from "../workload/mod.ts";
 
@@ -20,10 +20,13 @@ export const WARM_UP_HEADERS: Readonly<Record<string, string>> = { [WARM_UP_HEAD
 const PROMPT_WORDS = 200;
 const OUTPUT_TOKENS = 16;
 
-/** `count` warm-up requests; their prompts share no prefix with each other or any workload. */
+/**
+ * `count` warm-up requests; their prompts share no prefix with each other or any workload: every word
+ * carries the request's own marker (`warmup3xw0 warmup3xw1 …`), which no workload text contains.
+ */
 export function fleetWarmUpRequests(count: number): WorkloadRequest[] {
   return Array.from({ length: count }, (_, i) => {
-    const prompt = syntheticWords(PROMPT_WORDS, `warmup${i}x`);
+    const prompt = Array.from({ length: PROMPT_WORDS }, (_, word) => `warmup${i}xw${word}`).join(" ");
     return {
       id: `warm-up-${i}`,
       prompt,

@@ -1,28 +1,13 @@
 /**
- * Seeded filler text with an exact token count under routebench's tokenizer. Every word comes from
- * {@linkcode OUTPUT_WORDS} (a space plus at most 5 letters = exactly one token), so `n` words are
- * `n` tokens and a text's length is known without tokenizing it.
+ * Seeded filler text with an exact token count under routebench's tokenizer: `syntheticText` (kept in
+ * lib/core, where the engine's and router's warm-ups use it too), lognormal lengths and a corpus to
+ * cut prompts from, so a text's length is known without tokenizing it.
  * @module
  */
-import { countTokens, OUTPUT_WORDS } from "../core/tokens.ts";
+import { countTokens, syntheticText } from "../core/tokens.ts";
 import type { Rng } from "../core/rng.ts";
 
-/**
- * `tokens` seeded words joined by single spaces, without a leading space (`"the of and"`).
- * Appended after a non-space character it still counts as exactly `tokens` tokens.
- */
-export function syntheticText(rng: Rng, tokens: number): string {
-  if (!Number.isInteger(tokens) || tokens < 0) {
-    throw new RangeError(
-      `Cannot build text: 'tokens' must be a non-negative integer: current value is ${tokens}`,
-    );
-  }
-  if (tokens === 0) return "";
-  const words = OUTPUT_WORDS;
-  const parts = new Array<string>(tokens);
-  for (let i = 0; i < tokens; i++) parts[i] = words[Math.floor(rng.float() * words.length)]!;
-  return parts.join("").slice(1);
-}
+export { syntheticText };
 
 /**
  * Draws an integer from a lognormal distribution with the given median, clamped to [min, max].
