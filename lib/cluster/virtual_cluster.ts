@@ -306,6 +306,7 @@ export class VirtualCluster {
 
   /** The one-way hop latency now, from the requests in flight at the router. */
   #hopMs(): number {
+    if (this.#hop.perInFlightMs === 0) return this.#hop.baseMs; // the default: no count needed per request
     let inFlight = 0;
     for (const backend of this.router.pool.all()) inFlight += backend.inFlight;
     return this.#hop.baseMs + this.#hop.perInFlightMs * inFlight;
