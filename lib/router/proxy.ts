@@ -1,18 +1,25 @@
 /**
- * The streaming pass-through to backends. Request bodies and response bytes go through unchanged
- * (SSE included); upstream calls use node:http over a LIFO keep-alive pool ({@linkcode UpstreamAgent};
- * Deno's fetch reads SSE ~12x slower, deno.md §4). Each exchange ends in exactly one `ticket.finish` inside one `finally`,
- * whatever ends it: completion, upstream error, client abort or timeout. A connect failure before
- * any response retries another backend and takes the failed one out until its health check passes.
+ * The streaming pass-through to backends over raw keep-alive TCP ({@linkcode Http1ConnectionPool}).
+ * Request bodies and response bytes go through unchanged: a chunked SSE stream is forwarded in its
+ * wire framing, read by a {@linkcode ChunkedDecoder} only to find its end and the usage in its tail.
+ * Each exchange ends in exactly one `ticket.finish` inside one `finally`, whatever ends it:
+ * completion, upstream error, client abort or timeout. A connect failure before any response
+ * retries another backend and takes the failed one out until its health check passes; a reused
+ * connection the backend had closed is retried once on a fresh connection to the same backend.
  * @module
  */
-import * as http from "node:http";
 import type { Clock, Timer } from "../core/clock.ts";
+import {
+  Http1ConnectionPool,
+  type UpstreamConnection,
+  type UpstreamTarget,
+} from "../http1/connection_pool.ts";
+import { ChunkedDecoder, latin1Bytes, parseResponseHead, type ResponseHead } from "../http1/parse.ts";
+import { type BodyFraming, chunkFrame, type Http1Response } from "../http1/server.ts";
 import type { RouterCore, RouteTicket } from "./router_core.ts";
 import type { RouterMetrics } from "./metrics.ts";
 import type { RequestOutcome, RouteRequest, WorkerId } from "./strategy.ts";
-import { UpstreamAgent } from "./upstream_agent.ts";
-import { findUsage, TailBuffer, tailText } from "./usage_sniffer.ts";
+import { findUsage, TailBuffer } from "./usage_sniffer.ts";
 
 /** Options for {@linkcode UpstreamProxy}. */
 export interface UpstreamProxyOptions {
@@ -31,16 +38,16 @@ export interface UpstreamCall {
   path: string;
   /** The client's body bytes, forwarded unchanged. */
   body: Uint8Array;
-  /** The client's headers (hop-by-hop headers are dropped). */
-  headers: Headers;
-  /** Aborts when the client goes away. */
-  signal: AbortSignal;
+  /** The client's headers, names lower case, alternating with values (hop-by-hop ones are dropped). */
+  headers: readonly string[];
+  /** Where the answer goes. */
+  response: Http1Response;
 }
 
 interface ExchangeResult {
   outcome: RequestOutcome;
-  /** True when the connection failed before any response: another backend may be tried. */
-  retry: boolean;
+  /** `connect`: no connection or no answer at all, try another backend; `stale`: try a fresh connection. */
+  retry?: "connect" | "stale";
 }
 
 const HOP_BY_HOP = new Set([
@@ -53,14 +60,10 @@ const HOP_BY_HOP = new Set([
   "proxy-connection",
   "te",
   "trailer",
+  "expect",
 ]);
-const RETRYABLE_CODES = new Set(["ECONNREFUSED", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
-const STALE_SOCKET_CODES = new Set(["ECONNRESET", "EPIPE"]);
 
-/** Where one backend lives, resolved once. */
-interface Target {
-  hostname: string;
-  port: number;
+interface Target extends UpstreamTarget {
   /** `host:port`, for the Host header. */
   host: string;
 }
@@ -71,9 +74,6 @@ interface Deadline {
   expire(): void;
 }
 
-/** How many chunks the client-side stream buffers before the upstream response is paused. */
-const STREAM_HIGH_WATER_CHUNKS = 64;
-
 /** Forwards routed requests to the backend the core picks and streams the answer back. */
 export class UpstreamProxy {
   readonly #core: RouterCore;
@@ -81,10 +81,11 @@ export class UpstreamProxy {
   readonly #metrics: RouterMetrics | undefined;
   readonly #timeoutMs: number;
   readonly #maxRetries: number;
-  // LIFO keep-alive pool without node Agent's per-request socket bookkeeping (≈12 µs/request).
-  readonly #agent = new UpstreamAgent();
+  readonly #pool = new Http1ConnectionPool();
   readonly #targets = new Map<WorkerId, Target>();
   readonly #deadlines = new Set<Deadline>();
+  /** Reused tail buffers (each allocates 2 KiB). */
+  readonly #tails: TailBuffer[] = [];
   readonly #sweepMs: number;
   #sweepTimer: Timer | undefined;
 
@@ -98,23 +99,8 @@ export class UpstreamProxy {
     this.#sweepMs = Math.min(1000, Math.max(5, this.#timeoutMs / 10));
   }
 
-  /** Routes and forwards `request`; resolves with the response as soon as upstream headers arrive. */
-  forward(request: RouteRequest, call: UpstreamCall): Promise<Response> {
-    return new Promise((respond) => void this.#run(request, call, respond));
-  }
-
-  /** Closes pooled upstream connections and stops the timeout sweep. */
-  close(): void {
-    this.#sweepTimer?.cancel();
-    this.#sweepTimer = undefined;
-    this.#agent.destroy();
-  }
-
-  async #run(
-    request: RouteRequest,
-    call: UpstreamCall,
-    respond: (response: Response) => void,
-  ): Promise<void> {
+  /** Routes and forwards `request`; resolves when the answer has been sent (or cut off). */
+  async forward(request: RouteRequest, call: UpstreamCall): Promise<void> {
     let tried: Set<WorkerId> | undefined;
     let intended: WorkerId | undefined;
     for (let attempt = 0;; attempt++) {
@@ -123,180 +109,248 @@ export class UpstreamProxy {
         tried === undefined ? undefined : { exclude: tried, intended },
       );
       if (ticket === undefined) {
-        respond(noHealthyBackend(this.#core.pool.all().length, tried?.size ?? 0));
+        await sendError(call.response, 503, noHealthyBackend(this.#core.pool.all().length, tried?.size ?? 0));
         return;
       }
       intended ??= ticket.backend;
       const lastAttempt = attempt >= this.#maxRetries;
-      let result: ExchangeResult = { outcome: { ok: false, errorKind: "upstream_error" }, retry: false };
+      let result: ExchangeResult = { outcome: { ok: false, errorKind: "upstream_error" } };
       try {
-        result = await this.#exchange(ticket, call, respond);
+        result = await this.#exchange(ticket, call, false);
+        if (result.retry === "stale") result = await this.#exchange(ticket, call, true);
       } finally {
-        ticket.finish(result.outcome, { superseded: result.retry && !lastAttempt });
+        ticket.finish(result.outcome, { superseded: result.retry !== undefined && !lastAttempt });
       }
-      if (!result.retry) return;
+      if (result.retry === undefined) return;
       this.#core.pool.markUnhealthy(ticket.backend);
       (tried ??= new Set()).add(ticket.backend);
       if (lastAttempt) {
-        respond(
-          errorResponse(502, `Cannot connect to backend ${ticket.backend} (tried ${tried.size} backends)`),
+        await sendError(
+          call.response,
+          502,
+          `Cannot connect to backend ${ticket.backend} (tried ${tried.size} backends)`,
         );
         return;
       }
     }
   }
 
-  /** One upstream exchange. Never rejects; responds itself except when it asks for a retry. */
-  #exchange(
-    ticket: RouteTicket,
-    call: UpstreamCall,
-    respond: (response: Response) => void,
-  ): Promise<ExchangeResult> {
-    const clock = this.#clock;
-    const metrics = this.#metrics;
+  /** Closes pooled upstream connections and stops the timeout sweep. */
+  close(): void {
+    this.#sweepTimer?.cancel();
+    this.#sweepTimer = undefined;
+    this.#pool.destroy();
+  }
+
+  /**
+   * One upstream exchange. Never rejects; answers the client itself except when it asks for a retry
+   * (which it does only before anything was sent to the client).
+   */
+  async #exchange(ticket: RouteTicket, call: UpstreamCall, fresh: boolean): Promise<ExchangeResult> {
+    const response = call.response;
+    if (response.clientClosed) return { outcome: { ok: false, errorKind: "client_abort" } };
+    const startMs = this.#clock.nowMs();
     const backend = ticket.backend;
     const target = this.#target(backend);
-    const deadlines = this.#deadlines;
-    return new Promise((resolve) => {
-      const startMs = clock.nowMs();
-      let settled = false;
-      let gotResponse = false;
-      let headersSent = false;
-      let controller: ReadableStreamDefaultController<Uint8Array> | undefined;
-      const settle = (outcome: RequestOutcome, retry = false): void => {
-        if (settled) return;
-        settled = true;
-        deadlines.delete(deadline);
-        call.signal.removeEventListener("abort", onAbort);
-        resolve({ outcome, retry });
-      };
-      const fail = (errorKind: string, status: number, message: string): void => {
-        if (settled) return;
-        if (!headersSent) {
-          headersSent = true;
-          respond(errorResponse(status, message));
-        } else {
-          try {
-            controller?.error(new Error(message));
-          } catch {
-            // the client side of the stream is already closed
-          }
-        }
-        upstream.destroy();
-        settle({ ok: false, errorKind });
-      };
-      const onAbort = (): void => {
-        if (settled) return;
-        upstream.destroy();
-        if (!headersSent) {
-          headersSent = true;
-          respond(errorResponse(499, "Client closed the request"));
-        }
-        settle({ ok: false, errorKind: "client_abort" });
-      };
-      const deadline: Deadline = {
-        deadlineMs: startMs + this.#timeoutMs,
-        expire: () =>
-          fail("timeout", 504, `Backend ${backend} did not finish within ${this.#timeoutMs / 1000} s`),
-      };
-      this.#watch(deadline);
-      const upstream = http.request({
-        agent: this.#agent as unknown as http.Agent,
-        hostname: target.hostname,
-        port: target.port,
-        method: "POST",
-        path: call.path,
-        // An array of raw headers skips node's per-header setHeader bookkeeping.
-        headers: upstreamHeaders(call.headers, target.host, call.body.length, ticket.request.id),
-      });
-      call.signal.addEventListener("abort", onAbort, { once: true });
-      upstream.on("error", (error: Error & { code?: string }) => {
-        if (settled) return;
-        if (!gotResponse && !headersSent && isConnectFailure(error, upstream)) {
-          upstream.destroy();
-          settle({ ok: false, errorKind: "connect" }, true);
-          return;
-        }
-        fail("upstream_error", 502, `Backend ${backend} failed: ${error.message}`);
-      });
-      upstream.on("response", (res) => {
-        if (settled) {
-          res.destroy();
-          return;
-        }
-        gotResponse = true;
-        metrics?.phase.connect.observe((clock.nowMs() - startMs) / 1000);
-        const status = res.statusCode ?? 502;
-        const ok = status >= 200 && status < 300;
-        const headers = responseHeaders(res.rawHeaders);
-        res.on(
-          "error",
-          (error) => fail("upstream_error", 502, `Backend ${backend} failed: ${error.message}`),
+    let connection: UpstreamConnection | undefined;
+    let ending: "client_abort" | "timeout" | undefined;
+    const stop = (why: "client_abort" | "timeout") => {
+      ending ??= why;
+      connection?.close();
+    };
+    const deadline: Deadline = { deadlineMs: startMs + this.#timeoutMs, expire: () => stop("timeout") };
+    this.#watch(deadline);
+    response.onClientClose(() => stop("client_abort"));
+    try {
+      try {
+        connection = await this.#pool.acquire(target, fresh);
+      } catch {
+        if (ending === undefined) return { outcome: { ok: false, errorKind: "connect" }, retry: "connect" };
+      }
+      if (ending !== undefined) return this.#ended(ending, response, backend);
+      const reused = connection!.reused;
+      try {
+        await connection!.write(requestBytes(call, target.host, ticket.request.id));
+      } catch {
+        if (ending !== undefined) return this.#ended(ending, response, backend);
+        connection!.close();
+        return { outcome: { ok: false, errorKind: "connect" }, retry: reused ? "stale" : "connect" };
+      }
+      const result = await this.#relay(ticket, connection!, response, startMs);
+      if (result === "no_answer") {
+        if (ending !== undefined) return this.#ended(ending, response, backend);
+        if (reused) return { outcome: { ok: false, errorKind: "connect" }, retry: "stale" };
+        await sendError(response, 502, `Backend ${backend} closed the connection without answering`);
+        return { outcome: { ok: false, errorKind: "upstream_error" } };
+      }
+      if (ending !== undefined && !result.complete) return this.#ended(ending, response, backend);
+      return result.outcome;
+    } finally {
+      this.#deadlines.delete(deadline);
+      response.onClientClose(undefined);
+    }
+  }
+
+  /**
+   * Reads the answer from `connection` and forwards it. Returns "no_answer" when the connection
+   * ended before any response byte (nothing was sent to the client then).
+   */
+  async #relay(
+    ticket: RouteTicket,
+    connection: UpstreamConnection,
+    response: Http1Response,
+    startMs: number,
+  ): Promise<"no_answer" | { outcome: ExchangeResult; complete: boolean }> {
+    const reader = connection.reader;
+    const backend = ticket.backend;
+    let head: ResponseHead | undefined;
+    for (;;) {
+      const headEnd = await reader.readHead(64 * 1024).catch(() => -2);
+      if (headEnd === -2) {
+        connection.close();
+        return this.#failed(
+          response,
+          "upstream_error",
+          502,
+          `Backend ${backend} sent a response head over 64 KiB`,
         );
-        res.on("close", () => {
-          if (!res.complete) fail("upstream_error", 502, `Backend ${backend} closed the response early`);
-        });
-        // 'response' fires inside the HTTP parser; by the next microtask the parser has consumed the
-        // rest of that read. When the whole body came with the headers (non-streamed answers, short
-        // or instant streams) it is forwarded as one byte array, without a stream.
-        queueMicrotask(() => {
-          if (settled) return;
-          if (res.complete) {
-            const body = readBuffered(res);
-            if (body !== null && body.length > 0) ticket.firstToken();
-            const usage = body === null ? undefined : findUsage(tailText(body));
-            res.on("end", () => settle({ ok, ...(ok ? {} : { errorKind: "upstream_status" }), ...usage }));
-            if (body === null) res.resume();
-            headersSent = true;
-            call.signal.removeEventListener("abort", onAbort);
-            respond(new Response(body, { status, headers }));
-            return;
-          }
-          const tail = new TailBuffer();
-          let first = true;
-          let paused = false;
-          const stream = new ReadableStream<Uint8Array>({
-            start(c) {
-              controller = c;
-            },
-            pull() {
-              if (paused) {
-                paused = false;
-                res.resume();
-              }
-            },
-            cancel() {
-              onAbort();
-            },
-          }, { highWaterMark: STREAM_HIGH_WATER_CHUNKS });
-          res.on("data", (chunk: Uint8Array) => {
-            if (settled) return;
-            if (first) {
-              first = false;
-              ticket.firstToken();
-            }
-            tail.push(chunk);
-            controller!.enqueue(chunk);
-            if (controller!.desiredSize! <= 0 && !paused) {
-              paused = true;
-              res.pause();
-            }
-          });
-          res.on("end", () => {
-            if (settled) return;
-            controller!.close();
-            const usage = findUsage(tail.text());
-            settle({ ok, ...(ok ? {} : { errorKind: "upstream_status" }), ...usage });
-          });
-          headersSent = true;
-          // From here on a client abort shows up as the body stream's cancel(); dropping the signal
-          // listener also keeps Deno's legacy "signal aborts after a successful response" quiet.
-          call.signal.removeEventListener("abort", onAbort);
-          respond(new Response(stream, { status, headers }));
-        });
-      });
-      upstream.end(call.body);
-    });
+      }
+      if (headEnd < 0) {
+        connection.close();
+        return "no_answer";
+      }
+      try {
+        head = parseResponseHead(reader.buffer, reader.start, headEnd);
+      } catch (error) {
+        connection.close();
+        return this.#failed(
+          response,
+          "upstream_error",
+          502,
+          `Backend ${backend} failed: ${(error as Error).message}`,
+        );
+      }
+      reader.consume(head.headBytes);
+      if (head.status >= 200 || head.status === 101) break; // 1xx interim answers are dropped
+    }
+    this.#metrics?.phase.connect.observe((this.#clock.nowMs() - startMs) / 1000);
+    const ok = head.status >= 200 && head.status < 300;
+    // Chunked bytes pass through in their framing to an HTTP/1.1 client; otherwise they are decoded.
+    const decoder = head.chunked ? new ChunkedDecoder() : undefined;
+    const passChunks = decoder !== undefined && response.chunkedAllowed;
+    const untilClose = decoder === undefined && head.contentLength === undefined;
+    const framing: BodyFraming = passChunks || (untilClose && response.chunkedAllowed)
+      ? "chunked"
+      : head.contentLength ?? "close";
+    let remaining = head.contentLength ?? Infinity;
+    const tail = this.#tails.pop() ?? new TailBuffer();
+    let gotData = false;
+    let decoded: Uint8Array[] = [];
+    const onData = (piece: Uint8Array) => {
+      if (piece.length === 0) return;
+      if (!gotData) {
+        gotData = true;
+        ticket.firstToken();
+      }
+      tail.push(piece);
+      if (!passChunks) decoded.push(piece);
+    };
+    let complete = false;
+    for (;;) {
+      let out: Uint8Array;
+      try {
+        if (decoder !== undefined) {
+          const used = decoder.decode(reader.buffer, reader.start, reader.end, onData);
+          out = passChunks
+            ? reader.buffer.subarray(reader.start, reader.start + used)
+            : joinAndFrame(decoded, false);
+          decoded = [];
+          reader.consume(used);
+          complete = decoder.done;
+        } else {
+          const take = Math.min(remaining, reader.available);
+          const piece = reader.buffer.subarray(reader.start, reader.start + take);
+          onData(piece);
+          decoded = [];
+          out = untilClose && response.chunkedAllowed && take > 0 ? chunkFrame(piece) : piece;
+          reader.consume(take);
+          remaining -= take;
+          complete = remaining === 0;
+        }
+      } catch (error) {
+        connection.close();
+        if (!response.started) {
+          return this.#failed(
+            response,
+            "upstream_error",
+            502,
+            `Backend ${backend} failed: ${(error as Error).message}`,
+          );
+        }
+        response.abort();
+        return { outcome: { outcome: { ok: false, errorKind: "upstream_error" } }, complete: false };
+      }
+      if (complete && untilClose && response.chunkedAllowed) out = concat(out, chunkFrame(new Uint8Array(0)));
+      const written = response.started
+        ? (out.length === 0 || await response.write(out))
+        : await response.start(head.status, head.reason, responseHeaders(head.headers), framing, out);
+      if (!written) {
+        connection.close();
+        return { outcome: { outcome: { ok: false, errorKind: "client_abort" } }, complete: false };
+      }
+      if (complete) break;
+      if (!(await reader.fill())) {
+        if (untilClose) {
+          complete = true;
+          if (response.chunkedAllowed) await response.write(chunkFrame(new Uint8Array(0)));
+          break;
+        }
+        connection.close();
+        response.abort();
+        return { outcome: { outcome: { ok: false, errorKind: "upstream_error" } }, complete: false };
+      }
+    }
+    this.#pool.release(connection, head.keepAlive && !untilClose);
+    response.end();
+    const usage = findUsage(tail.text());
+    tail.clear();
+    this.#tails.push(tail);
+    return {
+      outcome: { outcome: { ok, ...(ok ? {} : { errorKind: "upstream_status" }), ...usage } },
+      complete,
+    };
+  }
+
+  async #failed(
+    response: Http1Response,
+    errorKind: string,
+    status: number,
+    message: string,
+  ): Promise<{ outcome: ExchangeResult; complete: false }> {
+    await sendError(response, status, message);
+    return { outcome: { outcome: { ok: false, errorKind } }, complete: false };
+  }
+
+  /** The outcome of an exchange ended by a client abort or the timeout, answering what can be. */
+  async #ended(
+    why: "client_abort" | "timeout",
+    response: Http1Response,
+    backend: WorkerId,
+  ): Promise<ExchangeResult> {
+    if (why === "timeout") {
+      if (!response.started) {
+        await sendError(
+          response,
+          504,
+          `Backend ${backend} did not finish within ${this.#timeoutMs / 1000} s`,
+        );
+      } else {
+        response.abort();
+      }
+    } else {
+      response.abort();
+    }
+    return { outcome: { ok: false, errorKind: why } };
   }
 
   #watch(deadline: Deadline): void {
@@ -322,63 +376,74 @@ export class UpstreamProxy {
   }
 }
 
-/** An OpenAI-style JSON error response. */
-export function errorResponse(status: number, message: string): Response {
+/** An OpenAI-style JSON error body. */
+export function errorBody(status: number, message: string): string {
   const type = status === 503
     ? "service_unavailable"
     : status >= 500
     ? "upstream_error"
     : "invalid_request_error";
-  return new Response(JSON.stringify({ error: { message, type, code: status } }), {
+  return JSON.stringify({ error: { message, type, code: status } });
+}
+
+/** An OpenAI-style JSON error response. */
+export function errorResponse(status: number, message: string): Response {
+  return new Response(errorBody(status, message), {
     status,
     headers: { "content-type": "application/json" },
   });
 }
 
-function noHealthyBackend(total: number, tried: number): Response {
+/** Answers with an OpenAI-style JSON error, unless the answer already started (then it is cut off). */
+export async function sendError(response: Http1Response, status: number, message: string): Promise<void> {
+  if (response.started) {
+    response.abort();
+    return;
+  }
+  await response.send(status, ["content-type", "application/json"], errorBody(status, message));
+}
+
+function noHealthyBackend(total: number, tried: number): string {
   const detail = tried > 0 ? ` (${tried} failed to connect just now)` : "";
-  return errorResponse(503, `No healthy backend: all ${total} backends are out of rotation${detail}`);
+  return `No healthy backend: all ${total} backends are out of rotation${detail}`;
 }
 
-function isConnectFailure(error: Error & { code?: string }, request: http.ClientRequest): boolean {
-  const code = error.code ?? "";
-  return RETRYABLE_CODES.has(code) || (STALE_SOCKET_CODES.has(code) && request.reusedSocket);
-}
-
-/** Everything `res` has buffered, as one byte array (read() may hand it out a piece at a time). */
-function readBuffered(res: http.IncomingMessage): Uint8Array<ArrayBuffer> | null {
-  const first: Uint8Array<ArrayBuffer> | null = res.read();
-  if (first === null) return null;
-  let next: Uint8Array<ArrayBuffer> | null = res.read();
-  if (next === null) return first;
-  const pieces = [first];
-  let total = first.length;
-  for (; next !== null; next = res.read()) {
-    pieces.push(next);
-    total += next.length;
+/** The upstream request: head and body in one buffer, so it leaves in one write. */
+function requestBytes(call: UpstreamCall, host: string, requestId: string): Uint8Array {
+  let head = `POST ${call.path} HTTP/1.1\r\nhost: ${host}\r\ncontent-length: ${call.body.length}\r\n` +
+    `x-request-id: ${requestId}\r\n`;
+  const headers = call.headers;
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    const name = headers[i]!;
+    if (!HOP_BY_HOP.has(name) && name !== "x-request-id") head += `${name}: ${headers[i + 1]}\r\n`;
   }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const piece of pieces) {
-    body.set(piece, offset);
-    offset += piece.length;
-  }
-  return body;
+  const headBytes = latin1Bytes(head + "\r\n");
+  const bytes = new Uint8Array(headBytes.length + call.body.length);
+  bytes.set(headBytes);
+  bytes.set(call.body, headBytes.length);
+  return bytes;
 }
 
-function upstreamHeaders(headers: Headers, host: string, bodyBytes: number, requestId: string): string[] {
-  const out = ["host", host, "content-length", String(bodyBytes), "x-request-id", requestId];
-  headers.forEach((value, name) => {
-    if (!HOP_BY_HOP.has(name) && name !== "x-request-id") out.push(name, value);
-  });
+function responseHeaders(headers: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < headers.length; i += 2) {
+    if (!HOP_BY_HOP.has(headers[i]!)) out.push(headers[i]!, headers[i + 1]!);
+  }
   return out;
 }
 
-function responseHeaders(raw: readonly string[]): [string, string][] {
-  const out: [string, string][] = [];
-  for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!;
-    if (!HOP_BY_HOP.has(name) && !HOP_BY_HOP.has(name.toLowerCase())) out.push([name, raw[i + 1]!]);
+/** Decoded pieces re-framed for the client: one chunk frame (HTTP/1.1) or the bytes as they are. */
+function joinAndFrame(pieces: Uint8Array[], frame: boolean): Uint8Array {
+  const joined = pieces.length === 1 ? pieces[0]!.slice() : concat(...pieces);
+  return frame && joined.length > 0 ? chunkFrame(joined) : joined;
+}
+
+function concat(...pieces: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((total, piece) => total + piece.length, 0));
+  let offset = 0;
+  for (const piece of pieces) {
+    out.set(piece, offset);
+    offset += piece.length;
   }
   return out;
 }

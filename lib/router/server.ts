@@ -1,5 +1,5 @@
 /**
- * The router's HTTP server (Deno.serve): OpenAI-compatible routes in front of the backends, plus
+ * The router's HTTP server (raw HTTP/1.1, lib/http1): OpenAI-compatible routes in front of the backends, plus
  * /health, /metrics, /v1/models and POST /reset_prefix_cache (sent on to every healthy backend). This is the glue where real I/O and wall time live; routing
  * decisions are the {@linkcode RouterCore}'s and forwarding is the {@linkcode UpstreamProxy}'s.
  * Bad input gets a 4xx with a one-line message and never takes the router down.
@@ -12,7 +12,9 @@ import { resolveRouterConfig, type RouterConfig, type RouterConfigInput } from "
 import { type DecisionSink, JsonlFileDecisionSink } from "./decision_log.ts";
 import { subscribeKvEvents } from "./kv_events.ts";
 import { RouterMetrics } from "./metrics.ts";
-import { errorResponse, UpstreamProxy } from "./proxy.ts";
+import { errorResponse, sendError, UpstreamProxy } from "./proxy.ts";
+import { type Http1Request, type Http1Response, serveHttp1 } from "../http1/server.ts";
+import { headerValue } from "../http1/parse.ts";
 import { promptTextOf, type RoutedEndpoint } from "./request_body.ts";
 import { createStrategy } from "./registry.ts";
 import { RouterCore } from "./router_core.ts";
@@ -90,44 +92,52 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
     : undefined;
   let requestCounter = 0;
 
-  async function handleRouted(request: Request, path: string, endpoint: RoutedEndpoint): Promise<Response> {
+  function handleRouted(
+    request: Http1Request,
+    response: Http1Response,
+    endpoint: RoutedEndpoint,
+  ): Promise<void> {
     const startMs = clock.nowMs();
-    const body = await readBody(request, config.maxBodyBytes);
-    if (body instanceof Response) {
-      metrics.badRequests.labels({ reason: body.status === 413 ? "too_large" : "body" }).inc();
-      return body;
+    if (request.body.length === 0) {
+      metrics.badRequests.labels({ reason: "body" }).inc();
+      return sendError(response, 400, "Request body is empty: expected a JSON object");
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(decoder.decode(body));
+      parsed = JSON.parse(decoder.decode(request.body));
     } catch (error) {
       metrics.badRequests.labels({ reason: "json" }).inc();
-      return errorResponse(400, `Request body is not valid JSON: ${(error as Error).message}`);
+      return sendError(response, 400, `Request body is not valid JSON: ${(error as Error).message}`);
     }
     const prompt = promptTextOf(endpoint, parsed);
     if (!prompt.ok) {
       metrics.badRequests.labels({ reason: "fields" }).inc();
-      return errorResponse(400, prompt.message);
+      return sendError(response, 400, prompt.message);
     }
-    const id = request.headers.get("x-request-id") ?? `rb-${++requestCounter}`;
+    const id = headerValue(request.headers, "x-request-id") ?? `rb-${++requestCounter}`;
     metrics.phase.parse.observe((clock.nowMs() - startMs) / 1000);
     const routeRequest = createRouteRequest(id, prompt.text);
-    if (request.headers.has(WARM_UP_HEADER)) routeRequest.warmUp = true;
+    if (headerValue(request.headers, WARM_UP_HEADER) !== undefined) routeRequest.warmUp = true;
     return proxy.forward(routeRequest, {
-      path,
-      body,
+      path: request.path + request.query,
+      body: request.body,
       headers: request.headers,
-      signal: request.signal,
+      response,
     });
   }
 
-  function handle(request: Request): Response | Promise<Response> {
-    const path = pathOf(request.url);
+  function handle(request: Http1Request, response: Http1Response): Promise<void> {
+    const path = request.path;
     const endpoint = ROUTED_PATHS[path];
     if (endpoint !== undefined) {
-      if (request.method !== "POST") return errorResponse(405, `${path} accepts POST only`);
-      return handleRouted(request, path, endpoint);
+      if (request.method !== "POST") return sendError(response, 405, `${path} accepts POST only`);
+      return handleRouted(request, response, endpoint);
     }
+    return handleControl(request).then((answer) => response.sendResponse(answer));
+  }
+
+  async function handleControl(request: Http1Request): Promise<Response> {
+    const path = request.path;
     switch (path) {
       case "/health": {
         const healthy = core.pool.healthyViews().length;
@@ -140,10 +150,10 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
         core.refreshGauges();
         return new Response(metrics.render(), { headers: { "content-type": EXPOSITION_CONTENT_TYPE } });
       case "/v1/models":
-        return forwardModels(core);
+        return await forwardModels(core);
       case "/reset_prefix_cache":
         if (request.method !== "POST") return errorResponse(405, `${path} accepts POST only`);
-        return resetPrefixCaches(core, queryOf(request.url));
+        return await resetPrefixCaches(core, request.query);
       default:
         metrics.badRequests.labels({ reason: "path" }).inc();
         return errorResponse(
@@ -154,13 +164,14 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
     }
   }
 
-  const server = Deno.serve({
+  const server = serveHttp1({
     hostname: config.host,
     port: config.port,
-    onListen: () => {},
-    onError: (error) => errorResponse(500, `Router error: ${(error as Error).message}`),
+    maxBodyBytes: config.maxBodyBytes,
+    onRejected: (status) =>
+      metrics.badRequests.labels({ reason: status === 413 ? "too_large" : "body" }).inc(),
   }, handle);
-  const port = server.addr.port;
+  const port = server.port;
   let closed: Promise<void> | undefined;
   return {
     url: `http://${config.host}:${port}`,
@@ -178,18 +189,6 @@ export async function serveRouter(options: ServeRouterOptions): Promise<RouterSe
       return closed;
     },
   };
-}
-
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  const query = url.indexOf("?", start);
-  return query < 0 ? url.slice(start) : url.slice(start, query);
-}
-
-function queryOf(url: string): string {
-  const query = url.indexOf("?");
-  return query < 0 ? "" : url.slice(query);
 }
 
 const CONTROL_TIMEOUT_MS = 30_000;
@@ -225,29 +224,6 @@ async function resetPrefixCaches(core: RouterCore, query: string): Promise<Respo
     status: "ok",
     backends: results.map(({ backend, status }) => ({ backend, status })),
   });
-}
-
-async function readBody(request: Request, maxBytes: number): Promise<Uint8Array | Response> {
-  const length = request.headers.get("content-length");
-  if (length !== null && Number(length) > maxBytes) {
-    return errorResponse(413, `Request body of ${length} bytes exceeds the limit of ${maxBytes} bytes`);
-  }
-  if (request.body === null) return errorResponse(400, "Request body is empty: expected a JSON object");
-  if (length !== null) return new Uint8Array(await request.arrayBuffer());
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of request.body) {
-    total += chunk.length;
-    if (total > maxBytes) return errorResponse(413, `Request body exceeds the limit of ${maxBytes} bytes`);
-    chunks.push(chunk);
-  }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return body;
 }
 
 async function probeHealth(url: string, timeoutMs: number): Promise<boolean> {

@@ -13,50 +13,48 @@ export interface UsageFigures {
   completionTokens?: number;
 }
 
-const TAIL_SLOTS = 64;
 const decoder = new TextDecoder();
 
 /**
- * Keeps references to the last chunks of a byte stream, enough for the last `capacityBytes`
- * unless the stream ends in more than 64 tiny (< 32-byte) chunks. `push` is O(1) and copies nothing (it runs
- * once per forwarded chunk); the work happens once, in `text()`.
+ * The last `capacityBytes` of a byte stream, copied into a ring as chunks pass (the proxy reads
+ * into reused buffers, so chunks cannot be kept by reference). `push` copies at most
+ * `capacityBytes`; the decode happens once, in `text()`.
  */
 export class TailBuffer {
-  readonly #capacityBytes: number;
-  readonly #slots: (Uint8Array | undefined)[] = new Array(TAIL_SLOTS);
-  #count = 0;
+  readonly #ring: Uint8Array;
+  /** Bytes pushed so far (the ring's write position is this modulo its length). */
+  #written = 0;
 
   constructor(capacityBytes = 2048) {
-    this.#capacityBytes = capacityBytes;
+    this.#ring = new Uint8Array(capacityBytes);
   }
 
-  /** Appends a chunk (kept by reference, not copied). */
+  /** Appends a copy of `chunk`'s bytes (the caller may reuse `chunk` afterwards). */
   push(chunk: Uint8Array): void {
-    this.#slots[this.#count++ % TAIL_SLOTS] = chunk;
+    const ring = this.#ring;
+    const bytes = chunk.length > ring.length ? chunk.subarray(chunk.length - ring.length) : chunk;
+    const at = (this.#written + chunk.length - bytes.length) % ring.length;
+    const first = Math.min(bytes.length, ring.length - at);
+    ring.set(first === bytes.length ? bytes : bytes.subarray(0, first), at);
+    if (first < bytes.length) ring.set(bytes.subarray(first), 0);
+    this.#written += chunk.length;
+  }
+
+  /** Forgets everything pushed, for reuse. */
+  clear(): void {
+    this.#written = 0;
   }
 
   /** The kept tail decoded as UTF-8 (a split character at the start decodes as U+FFFD, harmlessly). */
   text(): string {
-    const kept: Uint8Array[] = [];
-    let bytes = 0;
-    for (
-      let i = this.#count - 1;
-      i >= 0 && i >= this.#count - TAIL_SLOTS && bytes < this.#capacityBytes;
-      i--
-    ) {
-      const chunk = this.#slots[i % TAIL_SLOTS]!;
-      kept.push(chunk);
-      bytes += chunk.length;
-    }
-    if (kept.length === 1) return tailText(kept[0]!, this.#capacityBytes);
-    // One copy and one decode: decoding chunk by chunk costs an op call per chunk.
-    const joined = new Uint8Array(bytes);
-    let offset = 0;
-    for (let i = kept.length - 1; i >= 0; i--) {
-      joined.set(kept[i]!, offset);
-      offset += kept[i]!.length;
-    }
-    return decoder.decode(joined);
+    const ring = this.#ring;
+    if (this.#written <= ring.length) return decoder.decode(ring.subarray(0, this.#written));
+    const at = this.#written % ring.length;
+    if (at === 0) return decoder.decode(ring);
+    const ordered = new Uint8Array(ring.length);
+    ordered.set(ring.subarray(at));
+    ordered.set(ring.subarray(0, at), ring.length - at);
+    return decoder.decode(ordered);
   }
 }
 

@@ -1,15 +1,12 @@
-// A floor for the router benchmark: the least a Deno.serve + node:http proxy can do per request
+// A comparison for the router benchmark: the least a Deno.serve + node:http proxy can do per request
 // (read the body, one upstream request on a keep-alive LIFO agent, answer with the bytes), with no
 // parsing, routing, accounting or metrics. Compare its CPU per request and added latency with the
-// router's to see what the router itself costs. Prints `routebench router listening on URL`.
+// router's (raw HTTP/1.1, lib/http1) to see what that design buys. Prints `routebench router listening on URL`.
 // Run: deno run -A test/bench/_minimal_proxy.ts --backend URL
 import * as http from "node:http";
 
 const backend = new URL(Deno.args[Deno.args.indexOf("--backend") + 1]!);
-import { UpstreamAgent } from "../../lib/router/upstream_agent.ts";
-const agent = Deno.args.includes("--custom-agent")
-  ? new UpstreamAgent() as unknown as http.Agent
-  : new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo" });
+const agent = new http.Agent({ keepAlive: true, maxSockets: Infinity, scheduling: "lifo" });
 const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (request) => {
   const body = new Uint8Array(await request.arrayBuffer());
   return new Promise<Response>((respond) => {

@@ -3,30 +3,33 @@
 // against an instant backend on 2 cores. Method: the instant backend (test/bench/_instant_upstream.ts)
 // and the router (scripts/router.ts, round_robin) run as child processes; this process is the
 // client (node:http keep-alive, reads every byte). (1) open loop at 1,000 req/s, direct to the
-// backend and through the router: the difference of latency percentiles is the added latency;
+// backend and through the router in alternating one-second slices (`--duration-s` of each): the
+// difference of latency percentiles is the added latency;
 // (2) closed loop at concurrency 64 through the router: req/s and the router process's CPU share
 // (from /proc), so req/s ÷ CPU share estimates what the router alone sustains on one core.
 // `--upstream-mode chunks` makes the backend send its 66 SSE events as separate writes (the router
 // then handles 66 reads per request, as with a real engine); `single` sends them in one write.
 // `--cpu-prof-dir DIR` runs the router under `--cpu-prof` (summarize the profile with
 // test/bench/cpuprof_summary.ts); `--phase latency|throughput` runs one phase only;
-// `--minimal-proxy [--custom-agent]` measures test/bench/_minimal_proxy.ts instead: the floor of any
-// Deno.serve + node:http proxy, to compare the router with.
+// `--minimal-proxy` measures test/bench/_minimal_proxy.ts instead: the least any Deno.serve +
+// node:http proxy costs, to compare the router's raw HTTP/1.1 design with.
 // Run: deno run -A test/bench/router_proxy_bench.ts [--duration-s 5] [--rate 1000] [--concurrency 64]
 //   [--upstream-mode single|chunks] [--phase all|latency|throughput] [--cpu-prof-dir DIR]
 import * as http from "node:http";
 import { parseFlags } from "../../lib/core/cli.ts";
 
 const { values } = parseFlags(Deno.args, {
-  "duration-s": { type: "number", help: "seconds per phase", default: 5 },
+  "duration-s": { type: "number", help: "seconds per phase (and per path in the latency phase)", default: 5 },
   rate: { type: "number", help: "open-loop rate, req/s", default: 1000 },
   concurrency: { type: "number", help: "closed-loop concurrency", default: 64 },
   strategy: { type: "string", help: "router strategy", default: "round_robin" },
   "upstream-mode": { type: "string", help: "single (one write) or chunks (66 writes)", default: "single" },
   phase: { type: "string", help: "all, latency or throughput", default: "all" },
   "cpu-prof-dir": { type: "string", help: "profile the router process into this directory" },
-  "minimal-proxy": { type: "boolean", help: "benchmark test/bench/_minimal_proxy.ts instead (the floor)" },
-  "custom-agent": { type: "boolean", help: "with --minimal-proxy: use the router's UpstreamAgent" },
+  "minimal-proxy": {
+    type: "boolean",
+    help: "benchmark test/bench/_minimal_proxy.ts (Deno.serve + node:http) instead",
+  },
 });
 if (!["single", "chunks"].includes(values["upstream-mode"])) {
   throw new RangeError("--upstream-mode: single|chunks");
@@ -105,7 +108,7 @@ async function openLoop(url: URL, rate: number, durationS: number): Promise<numb
     pending.push(request(url).then((ms) => void latencies.push(ms)));
   }
   await Promise.all(pending);
-  return latencies.sort((a, b) => a - b).slice(Math.floor(latencies.length * 0.1)); // drop warm-up tenth
+  return latencies;
 }
 
 async function closedLoop(url: URL, concurrency: number, durationS: number): Promise<number> {
@@ -133,7 +136,6 @@ const routerArgs = values["minimal-proxy"]
     "test/bench/_minimal_proxy.ts",
     "--backend",
     upstream.url,
-    ...(values["custom-agent"] ? ["--custom-agent"] : []),
   ]
   : [
     "scripts/router.ts",
@@ -154,9 +156,16 @@ try {
   routedRequests += await closedLoop(routed, 16, 1); // warm up JIT and connection pools
   await closedLoop(direct, 16, 1);
   if (values.phase !== "throughput") {
-    const d = await openLoop(direct, values.rate, values["duration-s"]);
-    const r = await openLoop(routed, values.rate, values["duration-s"]);
-    routedRequests += r.length / 0.9;
+    // Alternating one-second slices, so both paths see the same machine conditions.
+    const d: number[] = [];
+    const r: number[] = [];
+    for (let slice = 0; slice < values["duration-s"]; slice++) {
+      d.push(...await openLoop(direct, values.rate, 1));
+      r.push(...await openLoop(routed, values.rate, 1));
+    }
+    d.sort((a, b) => a - b);
+    r.sort((a, b) => a - b);
+    routedRequests += r.length;
     const row = (name: string, s: number[]) =>
       `${name.padEnd(8)} p50 ${percentile(s, 0.5).toFixed(3)} ms  p99 ${percentile(s, 0.99).toFixed(3)} ms`;
     console.log(`open loop ${values.rate} req/s, 64-chunk SSE, full-body latency:`);

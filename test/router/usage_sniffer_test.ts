@@ -1,5 +1,5 @@
 // Goal: the proxy reads the engine's usage from the tail of the bytes it forwards: TailBuffer keeps
-// (at least) the last capacity bytes across chunk boundaries, multi-byte characters split between
+// copies of the last capacity bytes across chunk boundaries, multi-byte characters split between
 // chunks decode intact, and findUsage reads the last usage object of an SSE stream or JSON body.
 // Method: SSE bodies like the engine's, cut into chunks of several sizes.
 import assert from "node:assert/strict";
@@ -26,6 +26,21 @@ Deno.test("TailBuffer.text() is a suffix of the stream at least capacity bytes l
     assert.ok(kept.length >= Math.min(2048, text.length), `≥ 2048 chars with ${size}-byte chunks`);
   }
   assert.equal(new TailBuffer().text(), "");
+});
+
+Deno.test("TailBuffer keeps copies: reusing a pushed buffer does not change the tail; clear() empties it", () => {
+  const buffer = new Uint8Array(100);
+  const tail = new TailBuffer(150);
+  let expected = "";
+  for (const letter of "abcd") {
+    buffer.fill(letter.charCodeAt(0));
+    tail.push(buffer.subarray(0, 60));
+    expected += letter.repeat(60);
+  }
+  assert.equal(tail.text(), expected.slice(-150));
+  tail.clear();
+  tail.push(encoder.encode("xy"));
+  assert.equal(tail.text(), "xy");
 });
 
 Deno.test("TailBuffer.text() decodes a character split between chunks", () => {
