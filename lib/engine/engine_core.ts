@@ -30,6 +30,13 @@ import { createTimingModel, type TimingModel } from "./timing_model.ts";
 export interface EngineDeps {
   clock: Clock;
   rng: Rng;
+  /**
+   * Real time only: run a step's end this many ms before its deadline, so that at the deadline
+   * only the turn-end listeners (the server's flush of the bytes already built) remain. Token
+   * times and metrics still use the deadline; a step's output leaves at its deadline, never
+   * before. @default 0
+   */
+  emitAheadMs?: number;
 }
 
 /** One executed step, for observers (tests, benchmarks, simulations). */
@@ -73,6 +80,7 @@ export class EngineCore {
   readonly config: EngineConfig;
   readonly metrics: EngineMetrics;
   readonly #clock: Clock;
+  readonly #emitAheadMs: number;
   readonly #jitterRng: Rng;
   readonly #timing: TimingModel;
   readonly #pool: BlockPool;
@@ -96,6 +104,7 @@ export class EngineCore {
   constructor(config: EngineConfig, deps: EngineDeps) {
     this.config = config;
     this.#clock = deps.clock;
+    this.#emitAheadMs = deps.emitAheadMs ?? 0;
     this.#jitterRng = deps.rng.fork("engine-step-jitter");
     this.#timing = createTimingModel(config.profile, (config.numGpuBlocks - 1) * config.blockSize);
     this.#events = new KvEventCollector(config.blockSize);
@@ -314,14 +323,26 @@ export class EngineCore {
       this.#stepDeadlineMs = startMs + modelledMs / this.config.speedupRatio;
       const now = this.#clock.nowMs();
       if (this.#stepDeadlineMs > now || now - turnStartMs > MAX_CATCH_UP_TURN_MS) {
-        this.#timer = this.#clock.setTimer(this.#stepDeadlineMs, () => {
+        const deadlineMs = this.#stepDeadlineMs;
+        // The step's output goes out before the next step is scheduled: scheduling ~200 requests
+        // is work the tokens need not wait for (it counted in the step's lateness).
+        const release = () => {
           this.#timer = null;
-          this.#endStep();
-          // The step's output goes out before the next step is scheduled: scheduling ~200 requests
-          // is work the tokens need not wait for (it counted in the step's lateness).
           this.#endTurn();
           if (!this.#closed) this.#startStep(this.#nextStartMs());
           this.#endTurn();
+        };
+        // Emitting ahead pays only when the step is longer than the lead; otherwise one timer does both.
+        const emitAtMs = deadlineMs - this.#emitAheadMs;
+        const ahead = this.#emitAheadMs > 0 && emitAtMs > now;
+        this.#timer = this.#clock.setTimer(ahead ? emitAtMs : deadlineMs, () => {
+          this.#timer = null;
+          this.#endStep();
+          if (ahead && this.#clock.nowMs() < deadlineMs) {
+            this.#timer = this.#clock.setTimer(deadlineMs, release);
+          } else {
+            release();
+          }
         });
         return;
       }

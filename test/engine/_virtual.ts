@@ -28,10 +28,11 @@ export class VirtualEngine {
   readonly observed = new Map<string, Observed>();
   #next = 0;
 
-  constructor(options: EngineOptions = {}) {
+  constructor(options: EngineOptions = {}, deps: { emitAheadMs?: number } = {}) {
     this.core = new EngineCore(resolveEngineConfig({ apiOverheadMs: 0, ...options }), {
       clock: this.clock,
       rng: createRng(options.seed ?? 0),
+      ...deps,
     });
     this.core.onStep((step) => this.steps.push(step));
   }

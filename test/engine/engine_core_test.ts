@@ -201,3 +201,31 @@ Deno.test("EngineCore jitter is seeded: same seed, same step times", () => {
   assert.deepEqual(a, run());
   assert.ok(new Set(a.slice(1).map((x) => x.toFixed(6))).size > 5);
 });
+
+Deno.test("EngineCore emitAheadMs builds a step's output early but ends its turn at the deadline, timing unchanged", () => {
+  const run = (emitAheadMs: number) => {
+    const engine = new VirtualEngine({ profile: LLAMA }, { emitAheadMs });
+    const turnEnds: number[] = [];
+    engine.core.onTurnEnd(() => turnEnds.push(engine.clock.nowMs()));
+    const records = Array.from({ length: 4 }, (_, i) => engine.submit(promptIds(256, i + 1), 20));
+    engine.runToIdle();
+    return { engine, turnEnds, records };
+  };
+  const plain = run(0);
+  const ahead = run(1);
+  const deadlines = ahead.engine.steps.map((step) => step.deadlineMs);
+  assert.deepEqual(deadlines, plain.engine.steps.map((step) => step.deadlineMs), "same step timing");
+  const metrics = (engine: VirtualEngine) =>
+    Object.entries(engine.core.collectMetrics()).filter(([key]) => !key.includes("_created{"));
+  assert.deepEqual(metrics(ahead.engine), metrics(plain.engine), "same metrics (bar creation wall times)");
+  for (const step of ahead.engine.steps) {
+    assert.ok(Math.abs(step.endedMs - (step.deadlineMs - 1)) < 1e-9, "the step's end ran 1 ms ahead");
+  }
+  for (const deadline of deadlines) {
+    assert.ok(ahead.turnEnds.includes(deadline), `a turn ends at ${deadline}`);
+  }
+  for (const [i, record] of ahead.records.entries()) {
+    const plainTimes = plain.records[i]!.tokenMs;
+    assert.deepEqual(record.tokenMs, plainTimes.map((t) => t - 1), "sinks hear each token 1 ms early");
+  }
+});
