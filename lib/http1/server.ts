@@ -7,6 +7,7 @@
  * malformed or oversized requests get a 4xx and the connection is closed.
  * @module
  */
+import { concatBytes } from "../core/bytes.ts";
 import { ConnReader } from "./conn_reader.ts";
 import { ChunkedDecoder, headerValue, HttpParseError, latin1Bytes, parseRequestHead } from "./parse.ts";
 
@@ -399,13 +400,7 @@ async function readBody(
     if (decoder.done) break;
     if (!(await reader.fill())) return undefined;
   }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const piece of pieces) {
-    body.set(piece, offset);
-    offset += piece.length;
-  }
-  return body;
+  return concatBytes(pieces);
 }
 
 /** An origin-form path; an absolute-form target (`http://host/path`) is reduced to its path. */

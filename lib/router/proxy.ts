@@ -8,6 +8,7 @@
  * connection the backend had closed is retried once on a fresh connection to the same backend.
  * @module
  */
+import { concatBytes } from "../core/bytes.ts";
 import type { Clock, Timer } from "../core/clock.ts";
 import {
   Http1ConnectionPool,
@@ -290,7 +291,9 @@ export class UpstreamProxy {
         response.abort();
         return { outcome: { outcome: { ok: false, errorKind: "upstream_error" } }, complete: false };
       }
-      if (complete && untilClose && response.chunkedAllowed) out = concat(out, chunkFrame(new Uint8Array(0)));
+      if (complete && untilClose && response.chunkedAllowed) {
+        out = concatBytes([out, chunkFrame(new Uint8Array(0))]);
+      }
       const written = response.started
         ? (out.length === 0 || await response.write(out))
         : await response.start(head.status, head.reason, responseHeaders(head.headers), framing, out);
@@ -434,16 +437,6 @@ function responseHeaders(headers: readonly string[]): string[] {
 
 /** Decoded pieces re-framed for the client: one chunk frame (HTTP/1.1) or the bytes as they are. */
 function joinAndFrame(pieces: Uint8Array[], frame: boolean): Uint8Array {
-  const joined = pieces.length === 1 ? pieces[0]!.slice() : concat(...pieces);
+  const joined = pieces.length === 1 ? pieces[0]!.slice() : concatBytes(pieces);
   return frame && joined.length > 0 ? chunkFrame(joined) : joined;
-}
-
-function concat(...pieces: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((total, piece) => total + piece.length, 0));
-  let offset = 0;
-  for (const piece of pieces) {
-    out.set(piece, offset);
-    offset += piece.length;
-  }
-  return out;
 }

@@ -14,6 +14,7 @@
  * cells for them, in the same atomic rewrite.
  * @module
  */
+import { concatBytes } from "../core/bytes.ts";
 import { formatCsvCell, formatCsvLine, parseCsv } from "./csv_format.ts";
 import { type CsvRow, type CsvSchema, formatRowCells, SCHEMA_VERSION_COLUMN } from "./csv_schema.ts";
 
@@ -168,19 +169,11 @@ function splitPath(path: string): { dir: string; base: string } {
 
 async function readAll(file: Deno.FsFile): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
-  let total = 0;
   const buffer = new Uint8Array(64 * 1024);
   for (;;) {
     const n = await file.read(buffer);
     if (n === null) break;
     chunks.push(buffer.slice(0, n));
-    total += n;
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.length;
-  }
-  return out;
+  return concatBytes(chunks);
 }

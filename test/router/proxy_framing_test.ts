@@ -102,6 +102,10 @@ function closeQuietly(conn: Deno.Conn): void {
   }
 }
 
+function routerFor(backend: string, decisionSink?: MemoryDecisionSink) {
+  return serveRouter({ strategy: "round_robin", backends: [backend], decisionSink, healthIntervalS: 0 });
+}
+
 function post(prompt: string, stream = true): RequestInit {
   return { method: "POST", body: JSON.stringify({ model: "m", prompt, stream }) };
 }
@@ -109,12 +113,7 @@ function post(prompt: string, stream = true): RequestInit {
 Deno.test("serveRouter() forwards Content-Length, chunked and close-delimited answers unchanged", async () => {
   const upstream = rawUpstream();
   const sink = new MemoryDecisionSink();
-  const router = await serveRouter({
-    strategy: "round_robin",
-    backends: [upstream.url],
-    decisionSink: sink,
-    healthIntervalS: 0,
-  });
+  const router = await routerFor(upstream.url, sink);
   try {
     for (let round = 0; round < 2; round++) {
       const length = await fetch(`${router.url}/v1/completions`, post("length", false));
@@ -141,7 +140,7 @@ Deno.test("serveRouter() forwards Content-Length, chunked and close-delimited an
 
 Deno.test("serveRouter() answers an HTTP/1.0 client by decoding a chunked upstream and closing", async () => {
   const upstream = rawUpstream();
-  const router = await serveRouter({ strategy: "round_robin", backends: [upstream.url], healthIntervalS: 0 });
+  const router = await routerFor(upstream.url);
   try {
     const conn = await Deno.connect({ hostname: "127.0.0.1", port: router.port });
     const body = JSON.stringify({ model: "m", prompt: "chunked", stream: true });
@@ -167,12 +166,7 @@ Deno.test("serveRouter() answers an HTTP/1.0 client by decoding a chunked upstre
 Deno.test("serveRouter() retries a dropped keep-alive connection on a fresh one", async () => {
   const upstream = rawUpstream({ oneShot: true });
   const sink = new MemoryDecisionSink();
-  const router = await serveRouter({
-    strategy: "round_robin",
-    backends: [upstream.url],
-    decisionSink: sink,
-    healthIntervalS: 0,
-  });
+  const router = await routerFor(upstream.url, sink);
   try {
     for (let i = 0; i < 4; i++) {
       const response = await fetch(`${router.url}/v1/completions`, post("length", false));
