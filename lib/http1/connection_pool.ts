@@ -22,9 +22,12 @@ export class UpstreamConnection {
   reused = false;
   #closed = false;
 
-  /** @internal made by the pool. */
-  constructor(conn: Deno.TcpConn, readonly key: string) {
+  readonly #onClose: (connection: UpstreamConnection) => void;
+
+  /** @internal made by the pool, which `onClose` tells when the connection is closed by anyone. */
+  constructor(conn: Deno.TcpConn, readonly key: string, onClose: (connection: UpstreamConnection) => void) {
     this.conn = conn;
+    this.#onClose = onClose;
     this.reader = new ConnReader(conn, 64 * 1024, 16 * 1024 * 1024);
   }
 
@@ -44,6 +47,7 @@ export class UpstreamConnection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#onClose(this);
     try {
       this.conn.close();
     } catch {
@@ -78,7 +82,7 @@ export class Http1ConnectionPool {
     if (this.#destroyed) throw new Error("Connection pool is closed");
     const conn = await Deno.connect({ hostname: target.hostname, port: target.port });
     conn.setNoDelay(true);
-    const connection = new UpstreamConnection(conn, key);
+    const connection = new UpstreamConnection(conn, key, (closed) => this.#all.delete(closed));
     this.#all.add(connection);
     return connection;
   }
@@ -93,7 +97,7 @@ export class Http1ConnectionPool {
       !reusable || this.#destroyed || connection.closed || connection.reader.available > 0 ||
       (idle?.length ?? 0) >= this.#maxIdlePerTarget
     ) {
-      this.#discard(connection);
+      connection.close();
       return;
     }
     if (idle === undefined) this.#idle.set(connection.key, idle = []);
@@ -101,13 +105,8 @@ export class Http1ConnectionPool {
     connection.reader.watchEof(() => {
       const index = idle.indexOf(connection);
       if (index >= 0) idle.splice(index, 1);
-      this.#discard(connection);
+      connection.close();
     });
-  }
-
-  /** Closes a connection that must not be reused. */
-  discard(connection: UpstreamConnection): void {
-    this.#discard(connection);
   }
 
   /** Open connections (idle and in use). */
@@ -118,13 +117,7 @@ export class Http1ConnectionPool {
   /** Closes every connection; later `acquire` calls throw. */
   destroy(): void {
     this.#destroyed = true;
-    for (const connection of this.#all) connection.close();
-    this.#all.clear();
+    for (const connection of [...this.#all]) connection.close();
     this.#idle.clear();
-  }
-
-  #discard(connection: UpstreamConnection): void {
-    connection.close();
-    this.#all.delete(connection);
   }
 }

@@ -171,13 +171,8 @@ export class Http1Response {
 
   /** Sends a whole response with a `Content-Length` body and ends it. */
   async send(status: number, headers: readonly string[], body: Uint8Array | string): Promise<void> {
-    await this.start(
-      status,
-      "",
-      headers,
-      typeof body === "string" ? encoder.encode(body).length : body.length,
-      typeof body === "string" ? encoder.encode(body) : body,
-    );
+    const bytes = typeof body === "string" ? encoder.encode(body) : body;
+    await this.start(status, "", headers, bytes.length, bytes);
     this.end();
   }
 
@@ -365,7 +360,7 @@ async function rejectRequest(conn: Deno.Conn, error: HttpParseError): Promise<vo
     `HTTP/1.1 ${error.status} ${STATUS_TEXT[error.status] ?? "Error"}\r\ncontent-type: application/json\r\n` +
     `content-length: ${body.length}\r\nconnection: close\r\n\r\n`;
   try {
-    await conn.write(new Uint8Array([...latin1Bytes(head), ...body]));
+    await conn.write(concatBytes([latin1Bytes(head), body]));
   } catch {
     // the client is gone
   }

@@ -64,6 +64,12 @@ const HOP_BY_HOP = new Set([
   "expect",
 ]);
 
+/** How a relayed answer ended: `complete` when all of it reached the client. */
+interface RelayResult {
+  outcome: RequestOutcome;
+  complete: boolean;
+}
+
 interface Target extends UpstreamTarget {
   /** `host:port`, for the Host header. */
   host: string;
@@ -166,18 +172,19 @@ export class UpstreamProxy {
       try {
         connection = await this.#pool.acquire(target, fresh);
       } catch {
-        if (ending === undefined) return { outcome: { ok: false, errorKind: "connect" }, retry: "connect" };
+        if (ending !== undefined) return this.#ended(ending, response, backend);
+        return { outcome: { ok: false, errorKind: "connect" }, retry: "connect" };
       }
       if (ending !== undefined) return this.#ended(ending, response, backend);
-      const reused = connection!.reused;
+      const reused = connection.reused;
       try {
-        await connection!.write(requestBytes(call, target.host, ticket.request.id));
+        await connection.write(requestBytes(call, target.host, ticket.request.id));
       } catch {
         if (ending !== undefined) return this.#ended(ending, response, backend);
-        connection!.close();
+        connection.close();
         return { outcome: { ok: false, errorKind: "connect" }, retry: reused ? "stale" : "connect" };
       }
-      const result = await this.#relay(ticket, connection!, response, startMs);
+      const result = await this.#relay(ticket, connection, response, startMs);
       if (result === "no_answer") {
         if (ending !== undefined) return this.#ended(ending, response, backend);
         if (reused) return { outcome: { ok: false, errorKind: "connect" }, retry: "stale" };
@@ -185,7 +192,7 @@ export class UpstreamProxy {
         return { outcome: { ok: false, errorKind: "upstream_error" } };
       }
       if (ending !== undefined && !result.complete) return this.#ended(ending, response, backend);
-      return result.outcome;
+      return { outcome: result.outcome };
     } finally {
       this.#deadlines.delete(deadline);
       response.onClientClose(undefined);
@@ -201,7 +208,7 @@ export class UpstreamProxy {
     connection: UpstreamConnection,
     response: Http1Response,
     startMs: number,
-  ): Promise<"no_answer" | { outcome: ExchangeResult; complete: boolean }> {
+  ): Promise<"no_answer" | RelayResult> {
     const reader = connection.reader;
     const backend = ticket.backend;
     let head: ResponseHead | undefined;
@@ -246,6 +253,8 @@ export class UpstreamProxy {
     let remaining = head.contentLength ?? Infinity;
     const tail = this.#tails.pop() ?? new TailBuffer();
     let gotData = false;
+    // A chunked answer for an HTTP/1.0 client goes out decoded: its pieces are collected per read.
+    const collect = decoder !== undefined && !passChunks;
     let decoded: Uint8Array[] = [];
     const onData = (piece: Uint8Array) => {
       if (piece.length === 0) return;
@@ -254,7 +263,7 @@ export class UpstreamProxy {
         ticket.firstToken();
       }
       tail.push(piece);
-      if (!passChunks) decoded.push(piece);
+      if (collect) decoded.push(piece);
     };
     let complete = false;
     for (;;) {
@@ -262,9 +271,7 @@ export class UpstreamProxy {
       try {
         if (decoder !== undefined) {
           const used = decoder.decode(reader.buffer, reader.start, reader.end, onData);
-          out = passChunks
-            ? reader.buffer.subarray(reader.start, reader.start + used)
-            : joinAndFrame(decoded, false);
+          out = passChunks ? reader.buffer.subarray(reader.start, reader.start + used) : concatBytes(decoded);
           decoded = [];
           reader.consume(used);
           complete = decoder.done;
@@ -272,7 +279,6 @@ export class UpstreamProxy {
           const take = Math.min(remaining, reader.available);
           const piece = reader.buffer.subarray(reader.start, reader.start + take);
           onData(piece);
-          decoded = [];
           out = untilClose && response.chunkedAllowed && take > 0 ? chunkFrame(piece) : piece;
           reader.consume(take);
           remaining -= take;
@@ -289,17 +295,14 @@ export class UpstreamProxy {
           );
         }
         response.abort();
-        return { outcome: { outcome: { ok: false, errorKind: "upstream_error" } }, complete: false };
-      }
-      if (complete && untilClose && response.chunkedAllowed) {
-        out = concatBytes([out, chunkFrame(new Uint8Array(0))]);
+        return { outcome: { ok: false, errorKind: "upstream_error" }, complete: false };
       }
       const written = response.started
         ? (out.length === 0 || await response.write(out))
         : await response.start(head.status, head.reason, responseHeaders(head.headers), framing, out);
       if (!written) {
         connection.close();
-        return { outcome: { outcome: { ok: false, errorKind: "client_abort" } }, complete: false };
+        return { outcome: { ok: false, errorKind: "client_abort" }, complete: false };
       }
       if (complete) break;
       if (!(await reader.fill())) {
@@ -310,7 +313,7 @@ export class UpstreamProxy {
         }
         connection.close();
         response.abort();
-        return { outcome: { outcome: { ok: false, errorKind: "upstream_error" } }, complete: false };
+        return { outcome: { ok: false, errorKind: "upstream_error" }, complete: false };
       }
     }
     this.#pool.release(connection, head.keepAlive && !untilClose);
@@ -318,10 +321,7 @@ export class UpstreamProxy {
     const usage = findUsage(tail.text());
     tail.clear();
     this.#tails.push(tail);
-    return {
-      outcome: { outcome: { ok, ...(ok ? {} : { errorKind: "upstream_status" }), ...usage } },
-      complete,
-    };
+    return { outcome: { ok, ...(ok ? {} : { errorKind: "upstream_status" }), ...usage }, complete };
   }
 
   async #failed(
@@ -329,9 +329,9 @@ export class UpstreamProxy {
     errorKind: string,
     status: number,
     message: string,
-  ): Promise<{ outcome: ExchangeResult; complete: false }> {
+  ): Promise<RelayResult> {
     await sendError(response, status, message);
-    return { outcome: { outcome: { ok: false, errorKind } }, complete: false };
+    return { outcome: { ok: false, errorKind }, complete: false };
   }
 
   /** The outcome of an exchange ended by a client abort or the timeout, answering what can be. */
@@ -433,10 +433,4 @@ function responseHeaders(headers: readonly string[]): string[] {
     if (!HOP_BY_HOP.has(headers[i]!)) out.push(headers[i]!, headers[i + 1]!);
   }
   return out;
-}
-
-/** Decoded pieces re-framed for the client: one chunk frame (HTTP/1.1) or the bytes as they are. */
-function joinAndFrame(pieces: Uint8Array[], frame: boolean): Uint8Array {
-  const joined = pieces.length === 1 ? pieces[0]!.slice() : concatBytes(pieces);
-  return frame && joined.length > 0 ? chunkFrame(joined) : joined;
 }

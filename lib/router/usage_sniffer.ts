@@ -58,11 +58,6 @@ export class TailBuffer {
   }
 }
 
-/** The last `capacityBytes` (at least) of `bytes`, decoded as UTF-8. */
-export function tailText(bytes: Uint8Array, capacityBytes = 2048): string {
-  return decoder.decode(bytes.length > capacityBytes ? bytes.subarray(bytes.length - capacityBytes) : bytes);
-}
-
 /** Finds the last `"usage": {...}` object in `text` and reads its token counts. */
 export function findUsage(text: string): UsageFigures | undefined {
   let index = text.lastIndexOf('"usage"');

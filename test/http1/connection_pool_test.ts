@@ -75,3 +75,19 @@ Deno.test("Http1ConnectionPool drops an idle connection the server closed", asyn
     server.close();
   }
 });
+
+Deno.test("Http1ConnectionPool forgets a connection its user closed (no leak on aborts and timeouts)", async () => {
+  const server = listen();
+  const pool = new Http1ConnectionPool();
+  try {
+    const a = await pool.acquire(server.target);
+    await pool.acquire(server.target);
+    assert.equal(pool.size, 2);
+    a.close();
+    assert.equal(pool.size, 1);
+  } finally {
+    pool.destroy();
+    assert.equal(pool.size, 0);
+    server.close();
+  }
+});
