@@ -36,5 +36,5 @@ export {
   messageContentText,
 } from "./chat_template.ts";
 export { EngineMetrics } from "./metrics.ts";
-export { type EngineServer, type EngineServerOptions, serveEngine } from "./server.ts";
+export { EMIT_AHEAD_MS, type EngineServer, type EngineServerOptions, serveEngine } from "./server.ts";
 export { DEFAULT_WARM_UP_REQUESTS, warmUpEngine, type WarmUpReport } from "./warm_up.ts";
