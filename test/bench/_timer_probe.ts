@@ -2,8 +2,9 @@
 // of its work. On an absolute schedule (a PreciseClock, as the engine uses) it wakes LEAD_MS before
 // each deadline (where the engine builds the step's output), then again at the deadline (where the
 // engine releases it), and records how late the second wake-up ran. Beside the engine and its load
-// client it shows how late a bare wake-up is on this machine under the same load; the engine's step
-// lateness cannot be below it. Prints one JSON line {fires, late_p50_ms, late_p99_ms, late_max_ms}.
+// client it shows how late a bare wake-up is on this machine under the same load: the part of the
+// engine's step lateness that the machine, not the engine, sets. Prints one JSON line
+// {fires, late_p50_ms, late_p99_ms, late_max_ms}.
 // Usage: deno run -A test/bench/_timer_probe.ts PERIOD_MS LEAD_MS DURATION_S [SKIP_S]
 import { PreciseClock } from "../../lib/core/precise_clock.ts";
 import { percentileSorted } from "../../lib/core/stats.ts";

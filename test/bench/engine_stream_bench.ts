@@ -3,8 +3,8 @@
 //     bytes were enqueued on the response streams minus the step's absolute deadline), p50/p99/max;
 //     target p99 ≤ 2 ms. `emit_vs_deadline` is when the step's end began to run relative to its
 //     deadline (negative: ahead, as the server builds output ahead of the deadline); `probe_timer_late`
-//     is a bare timer's lateness in a third process during the same run (_timer_probe.ts): the
-//     machine's floor under this load, which the engine's lateness cannot go below.
+//     is a bare wake-up's lateness in a third process with the engine's timers and none of its work,
+//     during the same run (_timer_probe.ts): what the machine alone costs under this load.
 //     `step_work` runs from the step end starting to the bytes enqueued (it includes the wait for the deadline).
 //  2. At a high speedup: generated tokens/s from one engine process; target ≥ 100,000.
 // The engine runs in this process (its step records are observed directly); the load comes from a
