@@ -69,6 +69,7 @@ const STATUS_TEXT: Record<number, string> = {
   505: "HTTP Version Not Supported",
 };
 const CONTINUE = new TextEncoder().encode("HTTP/1.1 100 Continue\r\n\r\n");
+const CRLF = new Uint8Array([13, 10]);
 const encoder = new TextEncoder();
 
 /** One exchange's writable side. Writes never reject: they resolve false once the client is gone. */
@@ -319,15 +320,12 @@ export function serveHttp1(options: Http1ServerOptions, handler: Http1Handler): 
   };
 }
 
-/** A chunked body frame of `bytes` (empty bytes give the terminating frame). */
+/**
+ * A chunked body frame of `bytes`: size line, data, CRLF. Empty bytes give the last chunk with no
+ * trailers, `0\r\n\r\n`, which ends the body.
+ */
 export function chunkFrame(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
-  const prefix = latin1Bytes(`${bytes.length.toString(16)}\r\n`);
-  const suffix = bytes.length === 0 ? 4 : 2;
-  const frame = new Uint8Array(prefix.length + bytes.length + suffix);
-  frame.set(prefix);
-  frame.set(bytes, prefix.length);
-  frame.set([13, 10, 13, 10].slice(0, suffix), prefix.length + bytes.length);
-  return frame;
+  return concatBytes([latin1Bytes(`${bytes.length.toString(16)}\r\n`), bytes, CRLF]);
 }
 
 async function runHandler(

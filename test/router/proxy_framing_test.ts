@@ -163,6 +163,47 @@ Deno.test("serveRouter() answers an HTTP/1.0 client by decoding a chunked upstre
   }
 });
 
+Deno.test("serveRouter() frames a close-delimited answer as chunks that end exactly, on a kept-alive client connection", async () => {
+  const upstream = rawUpstream();
+  const router = await routerFor(upstream.url);
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port: router.port });
+    const request = (prompt: string, close: boolean) => {
+      const body = JSON.stringify({ model: "m", prompt, stream: true });
+      return `POST /v1/completions HTTP/1.1\r\ncontent-length: ${body.length}\r\n` +
+        `${close ? "connection: close\r\n" : ""}\r\n${body}`;
+    };
+    await conn.write(encoder.encode(request("close", false) + request("length", true)));
+    let answer = "";
+    const buffer = new Uint8Array(65536);
+    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+      answer += decoder.decode(buffer.subarray(0, n));
+    }
+    conn.close();
+    const second = answer.indexOf("HTTP/1.1 200 OK", 1);
+    const first = answer.slice(0, second);
+    assert.match(first, /transfer-encoding: chunked/);
+    const chunks = first.slice(first.indexOf("\r\n\r\n") + 4);
+    assert.ok(
+      chunks.endsWith("\r\n0\r\n\r\n"),
+      `ends with the last chunk and nothing after: ${JSON.stringify(chunks.slice(-12))}`,
+    );
+    let data = "";
+    for (let at = 0;;) {
+      const sizeEnd = chunks.indexOf("\r\n", at);
+      const size = parseInt(chunks.slice(at, sizeEnd), 16);
+      if (size === 0) break;
+      data += chunks.slice(sizeEnd + 2, sizeEnd + 2 + size);
+      at = sizeEnd + 2 + size + 2;
+    }
+    assert.equal(data, SSE.join(""));
+    assert.ok(answer.slice(second).endsWith(JSON_BODY));
+  } finally {
+    await router.shutdown();
+    upstream.close();
+  }
+});
+
 Deno.test("serveRouter() retries a dropped keep-alive connection on a fresh one", async () => {
   const upstream = rawUpstream({ oneShot: true });
   const sink = new MemoryDecisionSink();
