@@ -141,11 +141,7 @@ export class Http1Response {
       ? (this.#minorVersion === 0 ? "connection: keep-alive\r\n\r\n" : "\r\n")
       : "connection: close\r\n\r\n";
     const headBytes = latin1Bytes(head);
-    if (body === undefined || body.length === 0) return this.write(headBytes);
-    const bytes = new Uint8Array(headBytes.length + body.length);
-    bytes.set(headBytes);
-    bytes.set(body, headBytes.length);
-    return this.write(bytes);
+    return this.write(body === undefined || body.length === 0 ? headBytes : concatBytes([headBytes, body]));
   }
 
   /** Writes body bytes as they are (in the framing given to `start`). */
@@ -351,17 +347,11 @@ async function runHandler(
 }
 
 async function rejectRequest(conn: Deno.Conn, error: HttpParseError): Promise<void> {
-  const body = encoder.encode(
-    JSON.stringify({ error: { message: error.message, type: "invalid_request_error", code: error.status } }),
-  );
-  const head =
-    `HTTP/1.1 ${error.status} ${STATUS_TEXT[error.status] ?? "Error"}\r\ncontent-type: application/json\r\n` +
-    `content-length: ${body.length}\r\nconnection: close\r\n\r\n`;
-  try {
-    await conn.write(concatBytes([latin1Bytes(head), body]));
-  } catch {
-    // the client is gone
-  }
+  const body = JSON.stringify({
+    error: { message: error.message, type: "invalid_request_error", code: error.status },
+  });
+  // A response that closes the connection; its write resolves false (never throws) if the client is gone.
+  await new Http1Response(conn, 1, false).send(error.status, ["content-type", "application/json"], body);
 }
 
 /** Reads a body of `length` bytes or a chunked body; undefined when the client closes first. */

@@ -420,11 +420,7 @@ function requestBytes(call: UpstreamCall, host: string, requestId: string): Uint
     const name = headers[i]!;
     if (!HOP_BY_HOP.has(name) && name !== "x-request-id") head += `${name}: ${headers[i + 1]}\r\n`;
   }
-  const headBytes = latin1Bytes(head + "\r\n");
-  const bytes = new Uint8Array(headBytes.length + call.body.length);
-  bytes.set(headBytes);
-  bytes.set(call.body, headBytes.length);
-  return bytes;
+  return concatBytes([latin1Bytes(head + "\r\n"), call.body]);
 }
 
 function responseHeaders(headers: readonly string[]): string[] {

@@ -5,6 +5,7 @@
  * KiB are enough.
  * @module
  */
+import { concatBytes } from "../core/bytes.ts";
 
 /** The usage figures the router uses. */
 export interface UsageFigures {
@@ -51,10 +52,7 @@ export class TailBuffer {
     if (this.#written <= ring.length) return decoder.decode(ring.subarray(0, this.#written));
     const at = this.#written % ring.length;
     if (at === 0) return decoder.decode(ring);
-    const ordered = new Uint8Array(ring.length);
-    ordered.set(ring.subarray(at));
-    ordered.set(ring.subarray(0, at), ring.length - at);
-    return decoder.decode(ordered);
+    return decoder.decode(concatBytes([ring.subarray(at), ring.subarray(0, at)]));
   }
 }
 
