@@ -94,6 +94,22 @@ function rawUpstream(options: { oneShot?: boolean } = {}) {
   };
 }
 
+/** Writes `text` to the router on a new connection and returns all it answers until it closes. */
+async function exchangeRaw(port: number, text: string): Promise<string> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  try {
+    await conn.write(encoder.encode(text));
+    let answer = "";
+    const buffer = new Uint8Array(65536);
+    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
+      answer += decoder.decode(buffer.subarray(0, n));
+    }
+    return answer;
+  } finally {
+    closeQuietly(conn);
+  }
+}
+
 function closeQuietly(conn: Deno.Conn): void {
   try {
     conn.close();
@@ -142,17 +158,11 @@ Deno.test("serveRouter() answers an HTTP/1.0 client by decoding a chunked upstre
   const upstream = rawUpstream();
   const router = await routerFor(upstream.url);
   try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: router.port });
     const body = JSON.stringify({ model: "m", prompt: "chunked", stream: true });
-    await conn.write(encoder.encode(
+    const answer = await exchangeRaw(
+      router.port,
       `POST /v1/completions HTTP/1.0\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
-    ));
-    let answer = "";
-    const buffer = new Uint8Array(65536);
-    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
-      answer += decoder.decode(buffer.subarray(0, n));
-    }
-    conn.close();
+    );
     assert.match(answer, /^HTTP\/1\.0 200 OK\r\n/);
     assert.doesNotMatch(answer, /transfer-encoding/i);
     assert.match(answer, /connection: close/);
@@ -167,19 +177,12 @@ Deno.test("serveRouter() frames a close-delimited answer as chunks that end exac
   const upstream = rawUpstream();
   const router = await routerFor(upstream.url);
   try {
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: router.port });
     const request = (prompt: string, close: boolean) => {
       const body = JSON.stringify({ model: "m", prompt, stream: true });
       return `POST /v1/completions HTTP/1.1\r\ncontent-length: ${body.length}\r\n` +
         `${close ? "connection: close\r\n" : ""}\r\n${body}`;
     };
-    await conn.write(encoder.encode(request("close", false) + request("length", true)));
-    let answer = "";
-    const buffer = new Uint8Array(65536);
-    for (let n = await conn.read(buffer); n !== null; n = await conn.read(buffer)) {
-      answer += decoder.decode(buffer.subarray(0, n));
-    }
-    conn.close();
+    const answer = await exchangeRaw(router.port, request("close", false) + request("length", true));
     const second = answer.indexOf("HTTP/1.1 200 OK", 1);
     const first = answer.slice(0, second);
     assert.match(first, /transfer-encoding: chunked/);
